@@ -1,0 +1,41 @@
+// backend.ts — the small backend interface (allocate/write, read, execute) and the registry.
+// The js backend is the reference; faster backends (wasm, webgpu) register themselves here.
+import type { ShapedArray } from "../core/aval.js";
+import type { TypedArray } from "../core/dtype.js";
+import type { Params, Primitive } from "../core/primitive.js";
+
+/** An opaque buffer owned by a backend. */
+export interface DeviceBuffer {
+  readonly __deviceBuffer: true;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Copies host data into a new buffer of this backend. The backend may keep `data`. */
+  fromHost(data: TypedArray, aval: ShapedArray): DeviceBuffer;
+  /** Host view of a buffer; callers must not mutate it. */
+  toHost(buf: DeviceBuffer, aval: ShapedArray): TypedArray;
+  /** Runs one primitive on buffers of this backend. */
+  execute(prim: Primitive<any>, inputs: DeviceBuffer[], inAvals: ShapedArray[], params: Params, outAvals: ShapedArray[]): DeviceBuffer[];
+  /** Releases a buffer early (optional; GC also releases). */
+  dispose(buf: DeviceBuffer): void;
+}
+
+const backends = new Map<string, Backend>();
+let defaultName = "js";
+
+export function registerBackend(b: Backend): void {
+  backends.set(b.name, b);
+}
+export function getBackend(name?: string): Backend {
+  const b = backends.get(name ?? defaultName);
+  if (!b) throw new TypeError(`unknown backend ${JSON.stringify(name ?? defaultName)}; available: ${[...backends.keys()].join(", ")}`);
+  return b;
+}
+export function setDefaultBackend(name: string): void {
+  getBackend(name);
+  defaultName = name;
+}
+export function defaultBackend(): Backend {
+  return getBackend();
+}

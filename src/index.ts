@@ -1,0 +1,23 @@
+// index.ts — the public surface of jaxts (re-exports only).
+import "./backends/js/index.js";
+import * as numpy from "./api/numpy/index.js";
+import * as tree from "./core/tree.js";
+import * as errorsMod from "./core/errors.js";
+
+export { numpy, numpy as jnp, tree };
+export { JaxArray as Array } from "./core/array.js";
+export type { ArrayLike, NestedArray, IndexElement } from "./core/array.js";
+export type { DType } from "./core/dtype.js";
+export type { TreeDef } from "./core/tree.js";
+
+export const errors = {
+  ConcretizationTypeError: errorsMod.ConcretizationTypeError,
+  TracerBoolConversionError: errorsMod.TracerBoolConversionError,
+  TracerIntegerConversionError: errorsMod.TracerIntegerConversionError,
+  TracerArrayConversionError: errorsMod.TracerArrayConversionError,
+  NonConcreteBooleanIndexError: errorsMod.NonConcreteBooleanIndexError,
+  UnexpectedTracerError: errorsMod.UnexpectedTracerError,
+  UnboundAxisNameError: errorsMod.UnboundAxisNameError,
+  ValueError: errorsMod.ValueError,
+  NotImplementedError: errorsMod.NotImplementedError,
+};
