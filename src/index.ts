@@ -5,6 +5,8 @@ import * as tree from "./core/tree.js";
 import * as errorsMod from "./core/errors.js";
 
 export { numpy, numpy as jnp, tree };
+export { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian, vmap } from "./transforms/api.js";
+export type { GradOptions, VmapOptions, JacOptions } from "./transforms/api.js";
 export { JaxArray as Array } from "./core/array.js";
 export type { ArrayLike, NestedArray, IndexElement } from "./core/array.js";
 export type { DType } from "./core/dtype.js";

@@ -103,7 +103,8 @@ function findTopMain(args: readonly JaxArray[]): MainTrace {
   return top;
 }
 
-function fullRaise(trace: Trace, x: JaxArray): Tracer {
+/** Wraps x as a tracer of `trace` (lifting lower-level values). */
+export function fullRaise(trace: Trace, x: JaxArray): Tracer {
   if (!(x instanceof Tracer)) {
     if (!(x instanceof EagerArray)) throw new TypeError(`internal: bind got a non-array ${String(x)}`);
     return trace.pure(x);

@@ -1,0 +1,52 @@
+// args.ts — shared argument handling for the transformation APIs: converting pytree leaves
+// to arrays with JAX's error messages, argnums normalisation, callable checks.
+import { EagerArray, JaxArray } from "../core/array.js";
+import { castScalar, typedArrayFor } from "../core/dtype.js";
+import { ValueError } from "../core/errors.js";
+
+export function checkCallable(f: unknown, what: string): void {
+  if (typeof f !== "function") throw new TypeError(`${what}: Expected a callable value, got ${describeValue(f)}`);
+}
+
+export function describeValue(x: unknown): string {
+  if (x === null) return "null";
+  if (typeof x === "object") return `an object of type ${(x as object).constructor?.name ?? "Object"}`;
+  return `${typeof x} ${String(x)}`;
+}
+
+/** Converts a pytree leaf to an array: numbers are weak float32, booleans bool. */
+export function leafToArray(x: unknown, where: () => string): JaxArray {
+  if (x instanceof JaxArray) return x;
+  if (typeof x === "number") {
+    const t = typedArrayFor("float32", 1);
+    t[0] = castScalar(x, "float32");
+    return EagerArray.fromTyped(t, [], "float32", true);
+  }
+  if (typeof x === "boolean") {
+    const t = new Uint8Array([x ? 1 : 0]);
+    return EagerArray.fromTyped(t, [], "bool");
+  }
+  throw new TypeError(
+    `${where()} of type ${x === null ? "null" : typeof x === "object" ? (x as object).constructor?.name ?? "object" : typeof x} is not a valid JAX type. Only arrays, numbers and booleans (in pytrees of JS arrays and plain objects) can be transformed.`,
+  );
+}
+
+/** Resolves argnums (number, array, negative) against the number of positional args. */
+export function normArgnums(argnums: number | readonly number[], nargs: number, fname: string): number[] {
+  const list = typeof argnums === "number" ? [argnums] : [...argnums];
+  return list.map((a) => {
+    if (!Number.isInteger(a)) throw new TypeError(`${fname}: argnums must be integers, got ${String(a)}`);
+    const r = a < 0 ? a + nargs : a;
+    if (r < 0 || r >= nargs)
+      throw new TypeError(
+        `differentiating with respect to argnums=${JSON.stringify(argnums)} requires at least ${(a < 0 ? -a : a + 1)} positional arguments to be passed by the caller, but got only ${nargs} positional arguments.`,
+      );
+    return r;
+  });
+}
+
+export function fnName(f: Function): string {
+  return f.name || "<anonymous>";
+}
+
+export { ValueError };
