@@ -63,6 +63,11 @@ export function withDynamic<T>(main: MainTrace, fn: () => T): T {
   }
 }
 
+/** The active main traces, outermost first (the eval trace included). */
+export function activeMains(): readonly MainTrace[] {
+  return traceStack;
+}
+
 export function currentDynamic(): MainTrace {
   return dynamicMain;
 }

@@ -177,7 +177,7 @@ function binary(name: string, fn: (a: number, b: number) => number, opts: Binary
         throw new TypeError(`${name} requires arguments to have the same dtypes, got ${a!.dtype}, ${b!.dtype}`);
       checkAccepts(name, a!.dtype, opts.accepts);
       const shape = broadcastShapes(name, a!.shape, b!.shape);
-      return [new ShapedArray(shape, opts.outDType ?? a!.dtype, opts.outDType ? false : a!.weakType && b!.weakType)];
+      return [new ShapedArray(shape, opts.outDType ?? a!.dtype, a!.weakType && b!.weakType)];
     },
     jvp: opts.jvp === "zero" ? zeroJvp(() => self) : opts.jvp,
     transpose: opts.transpose ?? NOT_LINEAR,

@@ -5,9 +5,9 @@
 import { ShapedArray } from "../core/aval.js";
 import { EagerArray, type JaxArray } from "../core/array.js";
 import { isFloat, typedArrayFor } from "../core/dtype.js";
-import { type ClosedJaxpr, Literal, type Var } from "../core/jaxpr.js";
+import { type Atom, type ClosedJaxpr, type Jaxpr, type JaxprEqn, Literal, type Var } from "../core/jaxpr.js";
 import { type MaybeZero, UndefinedPrimal } from "../core/primitive.js";
-import { type MainTrace, fullRaise, withMain } from "../core/trace.js";
+import { type MainTrace, bind, fullRaise, withMain } from "../core/trace.js";
 import { add, convert } from "../primitives/elementwise.js";
 import { JVPTrace, JVPTracer } from "./jvp.js";
 import { JaxprBuilder, StagingTrace, type StagingTracer } from "./staging.js";
@@ -66,39 +66,65 @@ export function linearizeFlat(fn: (...xs: JaxArray[]) => JaxArray[], primals: Ja
 
 /** Transposes a linear jaxpr: output cotangents -> cotangents of its inputs (null = zero). */
 export function backwardPass(cj: ClosedJaxpr, cts: MaybeZero[]): MaybeZero[] {
-  const { jaxpr, consts } = cj;
-  const constEnv = new Map<Var, JaxArray>();
-  jaxpr.constvars.forEach((v, i) => constEnv.set(v, consts[i]!));
+  return transposeJaxpr(
+    cj.jaxpr,
+    cj.consts,
+    cj.jaxpr.invars.map((v) => new UndefinedPrimal(v.aval)),
+    cts,
+  );
+}
+
+/**
+ * Transposes a jaxpr that is linear in the inputs given as UndefinedPrimal; the other inputs
+ * are known values. Equations whose inputs are all known are evaluated forward first (they
+ * compute residuals); the rest are transposed in reverse order. Returns a cotangent (or null)
+ * for every input; known inputs get null.
+ */
+export function transposeJaxpr(
+  jaxpr: Jaxpr,
+  consts: readonly JaxArray[],
+  args: readonly (JaxArray | UndefinedPrimal)[],
+  cts: readonly MaybeZero[],
+): MaybeZero[] {
+  const known = new Map<Var, JaxArray>();
+  jaxpr.constvars.forEach((v, i) => known.set(v, consts[i]!));
+  jaxpr.invars.forEach((v, i) => {
+    const a = args[i]!;
+    if (!(a instanceof UndefinedPrimal)) known.set(v, a);
+  });
+  const isKnown = (a: Atom) => a instanceof Literal || known.has(a);
+  const value = (a: Atom): JaxArray | UndefinedPrimal => (a instanceof Literal ? a.val : known.get(a) ?? new UndefinedPrimal(a.aval));
+  // forward: evaluate non-linear equations
+  const linearEqns: JaxprEqn[] = [];
+  for (const eqn of jaxpr.eqns) {
+    if (eqn.inputs.every(isKnown)) {
+      const outs = bind(eqn.prim, eqn.inputs.map((a) => value(a) as JaxArray), eqn.params);
+      eqn.outvars.forEach((v, i) => known.set(v, outs[i]!));
+    } else linearEqns.push(eqn);
+  }
   const ctEnv = new Map<Var, JaxArray>();
   const accum = (v: Var, ct: JaxArray) => {
     if (ct.dtype === "float0") return;
+    const c = ct.dtype === v.aval.dtype ? ct : convert(ct, v.aval.dtype, v.aval.weakType);
     const cur = ctEnv.get(v);
-    ctEnv.set(v, cur ? add(cur, ct) : ct);
+    ctEnv.set(v, cur ? add(cur, c) : c);
   };
   jaxpr.outvars.forEach((o, i) => {
     const ct = cts[i];
-    if (ct && !(o instanceof Literal) && !constEnv.has(o)) accum(o, ct);
+    if (ct && !isKnown(o)) accum(o as Var, ct);
   });
-  for (let k = jaxpr.eqns.length - 1; k >= 0; k--) {
-    const eqn = jaxpr.eqns[k]!;
+  for (let k = linearEqns.length - 1; k >= 0; k--) {
+    const eqn = linearEqns[k]!;
     const ctsOut = eqn.outvars.map((v) => ctEnv.get(v) ?? null);
     if (ctsOut.every((c) => c === null)) continue;
-    const args = eqn.inputs.map((a) => {
-      if (a instanceof Literal) return a.val;
-      const c = constEnv.get(a);
-      return c ?? new UndefinedPrimal(a.aval);
-    });
-    const ctsIn = eqn.prim.rule("transpose")(ctsOut, args, eqn.params);
+    const ctsIn = eqn.prim.rule("transpose")(ctsOut, eqn.inputs.map(value), eqn.params);
     eqn.inputs.forEach((a, i) => {
       const ct = ctsIn[i];
-      if (ct && !(a instanceof Literal) && !constEnv.has(a)) {
-        // cotangents take the dtype of the linear input they flow into
-        accum(a, ct.dtype === a.aval.dtype || ct.dtype === "float0" ? ct : convert(ct, a.aval.dtype, a.aval.weakType));
-      }
+      if (ct && !isKnown(a)) accum(a as Var, ct);
     });
     for (const v of eqn.outvars) ctEnv.delete(v);
   }
-  return jaxpr.invars.map((v) => ctEnv.get(v) ?? null);
+  return jaxpr.invars.map((v, i) => (args[i] instanceof UndefinedPrimal ? ctEnv.get(v) ?? null : null));
 }
 
 /** vjp on flat lists: returns outputs and a pullback giving one cotangent per input. */
