@@ -4,6 +4,7 @@ import { ShapedArray } from "../core/aval.js";
 import type { EagerArray, JaxArray } from "../core/array.js";
 import type { Params, Primitive } from "../core/primitive.js";
 import { type MainTrace, Trace, Tracer, bind, fullLower, fullRaise, withMain } from "../core/trace.js";
+import { broadcastInDim, moveaxis } from "../primitives/movement.js";
 
 export interface AxisData {
   readonly size: number;
@@ -84,4 +85,11 @@ export function findAxis(name: string | symbol, stack: MainTrace[]): MainTrace |
     if (m.traceType === BatchTrace && (m.globalData as AxisData).name === name) return m;
   }
   return undefined;
+}
+
+/** Moves x's batch dim to 0, broadcasting an unbatched x to size `size`. */
+export function toBatchDim0(x: JaxArray, d: number | null, size: number): JaxArray {
+  if (d === 0) return x;
+  if (d === null) return broadcastInDim(x, [size, ...x.aval.shape], x.aval.shape.map((_, i) => i + 1));
+  return moveaxis(x, d, 0);
 }

@@ -5,6 +5,10 @@ import * as u from "./ufuncs.js";
 
 export * from "./creation.js";
 export * from "./ufuncs.js";
+export * from "./reductions.js";
+export * from "./shape.js";
+export * from "./linalg.js";
+export * from "./indexing.js";
 export { resultType, promoteArgs } from "./coerce.js";
 export type { ArrayLike } from "./coerce.js";
 export { JaxArray as Array } from "../../core/array.js";
