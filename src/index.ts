@@ -2,9 +2,10 @@
 import "./backends/js/index.js";
 import * as numpy from "./api/numpy/index.js";
 import * as tree from "./core/tree.js";
+import * as lax from "./api/lax.js";
 import * as errorsMod from "./core/errors.js";
 
-export { numpy, numpy as jnp, tree };
+export { numpy, numpy as jnp, tree, lax };
 export { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian, vmap } from "./transforms/api.js";
 export type { GradOptions, VmapOptions, JacOptions } from "./transforms/api.js";
 export { jit, makeJaxpr, evalShape, disableJit } from "./transforms/jit.js";

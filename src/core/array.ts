@@ -13,7 +13,7 @@ export type NestedArray = number | boolean | readonly NestedArray[];
 /** Anything jaxts accepts where an array is expected. */
 export type ArrayLike = JaxArray | number | boolean | readonly NestedArray[] | TypedArray;
 /** An index element of `get`/`at`. */
-export type IndexElement = number | string | null | JaxArray;
+export type IndexElement = number | string | null | JaxArray | boolean | readonly NestedArray[];
 export type Axis = number | readonly number[] | null | undefined;
 
 export interface AtHelper {

@@ -520,3 +520,15 @@ function bin(p: Primitive<{}>, x: Num, y: Num): JaxArray {
   const b = typeof y === "number" ? lift(y, x as JaxArray) : y;
   return bind1(p, [a, b]);
 }
+
+// stop_gradient: identity whose derivative is zero.
+export const stopGradientP: Primitive<{}> = definePrimitive<{}>({
+  name: "stop_gradient",
+  impl: ([x]) => [x!.data],
+  abstractEval: ([x]) => [x!],
+  jvp: ([x]) => [[stopGradient(x!)], [null]], // d stop_gradient(x) = 0
+  transpose: NOT_LINEAR,
+  batch: ([x], [d]) => [[stopGradient(x!)], [d!]],
+  lower: LOWER,
+});
+export const stopGradient = (x: JaxArray): JaxArray => bind1(stopGradientP, [x]);

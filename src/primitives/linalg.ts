@@ -250,8 +250,8 @@ export const dotGeneralP: Primitive<DotGeneralParams> = definePrimitive<DotGener
   },
   lower: LOWER,
   printParams: (p) => {
-    const t = (a: readonly number[]) => `(${a.join(", ")}${a.length === 1 ? "," : ""})`;
-    return `dimension_numbers=((${t(p.contracting[0])}, ${t(p.contracting[1])}), (${t(p.batch[0])}, ${t(p.batch[1])})) precision=None preferred_element_type=None`;
+    const t = (a: readonly number[]) => `[${a.join(", ")}]`;
+    return `dimension_numbers=((${t(p.contracting[0])}, ${t(p.contracting[1])}), (${t(p.batch[0])}, ${t(p.batch[1])})) precision=None`;
   },
 });
 
@@ -490,8 +490,8 @@ export const triangularSolveP: Primitive<TriangularSolveParams> = definePrimitiv
       const x = triangularSolve(a!, reshape(bb, [B * r, c]), p);
       return [[reshape(x, [B, r, c])], [0]];
     }
-    const aa = batchToFront(a!, da!, axis.size);
-    const bb = batchToFront(b!, db!, axis.size);
+    const aa = batchToFront(a!, da ?? null, axis.size);
+    const bb = batchToFront(b!, db ?? null, axis.size);
     return [[triangularSolve(aa, bb, p)], [0]];
   },
   lower: LOWER,

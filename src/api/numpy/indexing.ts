@@ -10,7 +10,7 @@ import { isInt } from "../../core/dtype.js";
 import { NonConcreteBooleanIndexError, NotImplementedError, ValueError } from "../../core/errors.js";
 import { add, convert, lt, rem, select } from "../../primitives/elementwise.js";
 import { type ScatterMode, gather, scatter } from "../../primitives/indexing.js";
-import { broadcastInDim, concatenate, reshape, rev, slice, transpose } from "../../primitives/movement.js";
+import { broadcastInDim as bcastRaw, concatenate, reshape, rev, slice, transpose } from "../../primitives/movement.js";
 import { broadcastShapes, normAxis, range } from "../../primitives/util.js";
 import { array, asArray } from "./coerce.js";
 
@@ -121,7 +121,7 @@ function i32(values: readonly number[], shape: readonly number[]): JaxArray {
 }
 
 /** Converts a concrete bool mask into one int32 index array per mask dimension (its nonzeros). */
-function maskToIndices(m: JaxArray, pos: number): JaxArray[] {
+function maskToIndices(m: JaxArray): JaxArray[] {
   const c = m._concrete();
   if (!c) throw new NonConcreteBooleanIndexError(m._describe());
   const data = c._host();
@@ -135,7 +135,6 @@ function maskToIndices(m: JaxArray, pos: number): JaxArray[] {
       idx[d] = 0;
     }
   }
-  void pos;
   return coords.map((cs) => i32(cs, [cs.length]));
 }
 
@@ -195,7 +194,7 @@ function makePlan(xShape: readonly number[], idx: readonly IndexElement[]): Plan
           throw new RangeError(
             `boolean index did not match shape of indexed array in index ${e.pos}: got mask of shape ${shp(e.m.aval.shape)}, expected ${shp(want)}`,
           );
-        for (const a of maskToIndices(e.m, e.pos)) {
+        for (const a of maskToIndices(e.m)) {
           takeDim();
           dims.push({ t: "array", a });
         }
@@ -214,9 +213,21 @@ function describeElement(e: IndexElement): string {
   return String(e);
 }
 
-/** Wraps negative indices once (i < 0 -> i + n); static ints are wrapped on the host. */
+/** broadcast_in_dim that leaves x alone when it already has the shape in the same order. */
+function broadcastInDim(x: JaxArray, shape: readonly number[], dims: readonly number[]): JaxArray {
+  const xs = x.aval.shape;
+  if (xs.length === shape.length && xs.every((d, i) => d === shape[i] && dims[i] === i)) return x;
+  return bcastRaw(x, shape, dims);
+}
+
+/** Wraps negative indices once (i < 0 -> i + n); static ints and concrete arrays on the host. */
 function normIndex(v: number | JaxArray, n: number): number | JaxArray {
   if (typeof v === "number") return v < 0 ? v + n : v;
+  if (v instanceof EagerArray) {
+    const d = v._host();
+    if (!d.some((i) => i < 0)) return v;
+    return i32(Array.from(d, (i) => (i < 0 ? i + n : i)), v.aval.shape);
+  }
   return select(lt(v, 0), add(v, n), v);
 }
 const asIndexArray = (v: number | JaxArray): JaxArray => (typeof v === "number" ? i32([v], []) : v);
@@ -303,7 +314,7 @@ function applySlices(x: JaxArray, plan: Plan, keepInts: boolean): JaxArray {
 }
 
 /** x[idx] — numpy basic and advanced indexing with JAX's out-of-range rules. */
-export function getItem(xIn: ArrayLike, idx: readonly IndexElement[]): JaxArray {
+function getItem(xIn: ArrayLike, idx: readonly IndexElement[]): JaxArray {
   const x = asArray(xIn);
   const plan = makePlan(x.aval.shape, idx);
   const x1 = reshape(x, plan.shape);
@@ -424,7 +435,7 @@ class At implements AtHelper {
 }
 
 /** x.at(...idx): functional updates of the indexed elements. */
-export function at(x: JaxArray, idx: readonly IndexElement[]): AtHelper {
+function at(x: JaxArray, idx: readonly IndexElement[]): AtHelper {
   return new At(x, idx);
 }
 
@@ -508,7 +519,8 @@ export function takeAlongAxis(arr: ArrayLike, indices: ArrayLike, axis: number |
   const is = ix.aval.shape;
   const outShape = broadcastShapes("take_along_axis", is, xs.map((d, k) => (k === ax ? 1 : d)));
   if (xs[ax] === 0) return broadcastInDim(convert(i32([0], []), x.dtype), outShape, []);
-  const [inorm, gmode] = modeIndices(ix, xs[ax]!, opts.mode ?? "fill", "take_along_axis");
+  // JAX wraps negative indices once here in every mode
+  const [inorm, gmode] = modeIndices(normIndex(ix, xs[ax]!) as JaxArray, xs[ax]!, opts.mode ?? "fill", "take_along_axis");
   ix = inorm;
   // classify the other dims: paired (both sizes equal, not 1), from the indices (arr size 1),
   // or whole (index size 1)
