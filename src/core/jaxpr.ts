@@ -142,7 +142,8 @@ export function printJaxpr(jaxpr: Jaxpr): string {
     const lhs = e.outvars.map(binder).join(" ");
     const ps = e.prim.printParams ? e.prim.printParams(e.params as never) : Object.entries(e.params).map(([k2, v]) => `${k2}=${fmtParam(v)}`).join(" ");
     const args = e.inputs.map(atom).join(" ");
-    return `${lhs} = ${e.prim.name}${ps ? `[${ps}]` : ""}${args ? " " + args : ""}`;
+    const rhs = `${e.prim.name}${ps ? `[${ps}]` : ""}${args ? " " + args : ""}`;
+    return lhs ? `${lhs} = ${rhs}` : rhs;
   });
   const outs = `(${jaxpr.outvars.map(atom).join(", ")}${jaxpr.outvars.length === 1 ? "," : ""})`;
   const head = `{ lambda ${cv}${cv ? "" : ""}; ${iv}. let`;

@@ -66,6 +66,9 @@ export interface PrimitiveDef<P extends Params = Params> {
   readonly transpose: TransposeRule<P> | NotLinear | MissingRule;
   readonly batch: BatchRule<P> | MissingRule;
   readonly lower: LowerRule<P> | MissingRule;
+  /** Axis names a collective acts on: the vmap of such an axis always applies the batch rule,
+   * even when no operand is batched (e.g. psum of a constant is n·x). */
+  readonly namedAxes?: (params: P) => readonly (string | symbol)[];
   /** Printing of params in jaxpr text; default prints every param. */
   readonly printParams?: (params: P) => string;
 }

@@ -3,7 +3,7 @@
 import { ShapedArray } from "../core/aval.js";
 import type { EagerArray, JaxArray } from "../core/array.js";
 import type { Params, Primitive } from "../core/primitive.js";
-import { type MainTrace, Trace, Tracer, bind, fullLower, fullRaise, withMain } from "../core/trace.js";
+import { type MainTrace, Trace, Tracer, activeMains, bind, fullLower, fullRaise, withMain } from "../core/trace.js";
 import { broadcastInDim, moveaxis } from "../primitives/movement.js";
 
 export interface AxisData {
@@ -57,7 +57,8 @@ export class BatchTrace extends Trace {
     const ts = tracers as BatchTracer[];
     const vals = ts.map((t) => t.val);
     const dims = ts.map((t) => t.bdim);
-    if (dims.every((d) => d === null)) return bind(prim, vals, params).map((v) => new BatchTracer(this, v, null));
+    if (dims.every((d) => d === null) && !(prim.namedAxes && prim.namedAxes(params).includes(this.axis.name)))
+      return bind(prim, vals, params).map((v) => new BatchTracer(this, v, null));
     const [outs, outDims] = prim.rule("batch")(vals, dims, params, this.axis);
     return outs.map((o, i) => new BatchTracer(this, o, outDims[i] ?? null));
   }
@@ -79,7 +80,7 @@ export function batchFlat(
 }
 
 /** The active vmap/pmap axes, innermost last (for collectives and axisIndex). */
-export function findAxis(name: string | symbol, stack: MainTrace[]): MainTrace | undefined {
+export function findAxis(name: string | symbol, stack: readonly MainTrace[] = activeMains()): MainTrace | undefined {
   for (let i = stack.length - 1; i >= 0; i--) {
     const m = stack[i]!;
     if (m.traceType === BatchTrace && (m.globalData as AxisData).name === name) return m;
