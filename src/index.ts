@@ -4,9 +4,10 @@ import * as numpy from "./api/numpy/index.js";
 import * as tree from "./core/tree.js";
 import * as lax from "./api/lax.js";
 import * as random from "./api/random.js";
+import * as nn from "./api/nn.js";
 import * as errorsMod from "./core/errors.js";
 
-export { numpy, numpy as jnp, tree, lax, random };
+export { numpy, numpy as jnp, tree, lax, random, nn };
 export { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian, vmap } from "./transforms/api.js";
 export type { GradOptions, VmapOptions, JacOptions } from "./transforms/api.js";
 export { jit, makeJaxpr, evalShape, disableJit } from "./transforms/jit.js";

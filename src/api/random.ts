@@ -11,7 +11,7 @@ import { ValueError } from "../core/errors.js";
 import * as lax from "../primitives/elementwise.js";
 import { concatenate, expandDims, reshape, slice, broadcastTo, moveaxis } from "../primitives/movement.js";
 import { argmax, reduceSum, sortKeyVal, cumsum, iota } from "../primitives/reduce.js";
-import { bitcastConvertType, erf, erfInv, shiftRightLogical, threefry2x32 } from "../primitives/random.js";
+import { bitcastConvertType, erf, erfInv, fma, shiftRightLogical, threefry2x32 } from "../primitives/random.js";
 import { broadcastShapes, normAxis } from "../primitives/util.js";
 import { asArray, normShape, type ArrayLike } from "./numpy/coerce.js";
 import { take } from "./numpy/indexing.js";
@@ -75,10 +75,15 @@ function floatDType(name: string, dtype: unknown): DType {
 /** Checks that parameter shapes broadcast to exactly `shape` (JAX's _check_shape). */
 function checkParamShapes(name: string, shape: readonly number[], ...params: JaxArray[]): void {
   if (!params.length) return;
-  const r = broadcastShapes(name, shape, ...params.map((p) => p.aval.shape));
+  let r: number[];
+  try {
+    r = broadcastShapes(name, shape, ...params.map((p) => p.aval.shape));
+  } catch {
+    r = [];
+  }
   if (r.length !== shape.length || r.some((d, i) => d !== shape[i]))
     throw new ValueError(
-      `${name} parameter shapes must be broadcast-compatible with shape argument, and the result of broadcasting the shapes must equal the shape argument, but got result [${r.join(", ")}] for shape argument [${shape.join(", ")}].`,
+      `${name} parameter shapes must be broadcast-compatible with shape argument, and the result of broadcasting the shapes must equal the shape argument, but got result ${r.length ? `[${r.join(", ")}]` : `incompatible shapes ${params.map((p) => `[${p.shape.join(", ")}]`).join(", ")}`} for shape argument [${shape.join(", ")}].`,
     );
 }
 /** lax.broadcast_to_rank: prepends size-1 dims. */
@@ -201,7 +206,7 @@ function uniformImpl(kk: JaxArray, shape: readonly number[], dtype: DType, minva
     const loPart = lax.convert(shiftRightLogical(b1, u32([12], [])), "float64");
     floats = lax.mul(lax.add(hiPart, loPart), scalar(2 ** -52, "float64"));
   }
-  const scaled = lax.add(lax.mul(floats, lax.sub(hi, lo)), lo);
+  const scaled = fma(floats, lax.sub(hi, lo), lo);
   return lax.max(lo, reshape(broadcastTo(scaled, shape), shape));
 }
 

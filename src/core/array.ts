@@ -225,8 +225,12 @@ export class EagerArray extends JaxArray {
   }
   /** Host view of the data (do not mutate). */
   _host(): TypedArray {
-    if (this._disposed) throw new Error(`Array has been deleted with shape=${this.aval.longStr()}; it was disposed or donated.`);
+    this._checkAlive();
     return this.backend.toHost(this._buf, this._aval);
+  }
+  /** Throws when the buffer was disposed or donated (checked before every use). */
+  _checkAlive(): void {
+    if (this._disposed) throw new Error(`Array has been deleted with shape=${this.aval.longStr()}; it was disposed or donated.`);
   }
   private _disposed = false;
   override dispose(): void {

@@ -148,7 +148,7 @@ export function printJaxpr(jaxpr: Jaxpr): string {
   const outs = `(${jaxpr.outvars.map(atom).join(", ")}${jaxpr.outvars.length === 1 ? "," : ""})`;
   const head = `{ lambda ${cv}${cv ? "" : ""}; ${iv}. let`;
   const oneLine = `${head} ${eqnLines.join("; ")} in ${outs} }`;
-  if (oneLine.length <= 80 && !oneLine.includes("\n")) return eqnLines.length ? oneLine : `${head} in ${outs} }`;
+  if (oneLine.length <= 80 && !oneLine.includes("\n")) return eqnLines.length ? oneLine : `${head}  in ${outs} }`; // JAX: "let  in" when empty
   return `${head}\n${eqnLines.map((l) => "    " + l).join("\n")}\n  in ${outs} }`;
 }
 

@@ -148,6 +148,7 @@ export function bind1(prim: Primitive<any>, args: readonly JaxArray[], params: P
 /** Runs a primitive on concrete arrays. */
 export function evalPrimitive(prim: Primitive<any>, args: EagerArray[], params: Params): JaxArray[] {
   const impl = prim.impl;
+  for (const a of args) a._checkAlive(); // a donated/disposed input must not be read as garbage
   if (typeof impl !== "function") return impl.bind(args, params);
   const inAvals = args.map((a) => a.aval);
   const outAvals = prim.abstractEval(inAvals, params);

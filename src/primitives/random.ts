@@ -8,8 +8,8 @@ import { type DType, type TypedArray, isFloat } from "../core/dtype.js";
 import { bind, bind1 } from "../core/trace.js";
 import { type BatchRule, type HostArray, NOT_LINEAR, type Primitive, definePrimitive, missing } from "../core/primitive.js";
 import { alloc, broadcastShapes, broadcastStrides, forEachStrided } from "./util.js";
-import { broadcastBatch, exp, mul, neg, scalarLike } from "./elementwise.js";
-import { moveaxis, reshape } from "./movement.js";
+import { add, broadcastBatch, exp, mul, neg, scalarLike } from "./elementwise.js";
+import { broadcastTo, moveaxis, reshape } from "./movement.js";
 
 const LOWER = missing("the wasm compiler (issue #6)");
 
@@ -241,7 +241,29 @@ export function erfInvF32(x: number): number {
   return fr(p * x);
 }
 
-// float64: erf by its Taylor series (|x| < 2.5) or the erfc continued fraction (Lentz), ~1e-15.
+// float64 erfc: continued fraction (Lentz) for |x| >= 2.5, else 1 - erf; ~1e-15 relative.
+export function erfcF64(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x < 2.5) return 1 - erfF64(x);
+  if (x > 27.3) return 0;
+  // erfc(z) = exp(-z²)/sqrt(pi) * 1/(z + 1/2/(z + 1/(z + 3/2/(z + ...))))
+  const tiny = 1e-300;
+  let f = x;
+  let C = x;
+  let D = 0;
+  for (let n = 1; n < 500; n++) {
+    const an = n / 2;
+    D = x + an * D;
+    D = D === 0 ? tiny : 1 / D;
+    C = x + an / C;
+    if (C === 0) C = tiny;
+    const delta = C * D;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+// float64 erf: Taylor series for |x| < 2.5, else 1 - erfc(|x|) with the sign of x.
 export function erfF64(x: number): number {
   if (Number.isNaN(x)) return NaN;
   const ax = Math.abs(x);
@@ -257,24 +279,7 @@ export function erfF64(x: number): number {
     }
     return (2 / Math.sqrt(Math.PI)) * sum;
   }
-  if (ax > 6) return Math.sign(x);
-  // erfc(z) = exp(-z²)/sqrt(pi) * 1/(z + 1/2/(z + 1/(z + 3/2/(z + ...))))
-  const tiny = 1e-300;
-  let f = ax;
-  let C = ax;
-  let D = 0;
-  for (let n = 1; n < 300; n++) {
-    const an = n / 2;
-    D = ax + an * D;
-    D = D === 0 ? tiny : 1 / D;
-    C = ax + an / C;
-    if (C === 0) C = tiny;
-    const delta = C * D;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return Math.sign(x) * (1 - erfc);
+  return Math.sign(x) * (1 - erfcF64(ax));
 }
 /** float64 erfinv: the float32 formula refined by Newton steps on erfF64. */
 export function erfInvF64(x: number): number {
@@ -320,8 +325,43 @@ function floatUnary(name: string, f32: (x: number) => number, f64: (x: number) =
 }
 // d erf(x) = 2/sqrt(pi) exp(-x²) dx
 export const erfP = floatUnary("erf", erfF32, erfF64, (x) => mul(exp(neg(mul(x, x))), scalarLike(x, 2 / Math.sqrt(Math.PI))));
+// d erfc(x) = -2/sqrt(pi) exp(-x²) dx  (float32 kernel: the float64 value, rounded)
+export const erfcP = floatUnary("erfc", (x) => fr(erfcF64(x)), erfcF64, (x) => mul(exp(neg(mul(x, x))), scalarLike(x, -2 / Math.sqrt(Math.PI))));
 // d erf_inv(x) = sqrt(pi)/2 exp(y²) dx
 export const erfInvP = floatUnary("erf_inv", erfInvF32, erfInvF64, (_x, y) => mul(exp(mul(y, y)), scalarLike(y, Math.sqrt(Math.PI) / 2)));
+
+// ---------------------------------------------------------------- fma
+// fma(a, b, c) = a * b + c with one rounding (float32), as XLA's CPU backend contracts a
+// multiply feeding an add; random.uniform uses it so its affine map rounds like JAX's.
+export const fmaP: Primitive<{}> = definePrimitive<{}>({
+  name: "fma",
+  impl: (ins, _p, [o]) => {
+    const out = alloc(o!.dtype, o!.shape);
+    const [a, b, c] = ins.map((x) => x.data);
+    nary(ins, o!.shape, (i, offs) => {
+      out[i] = a![offs[0]!]! * b![offs[1]!]! + c![offs[2]!]!;
+    });
+    return [out];
+  },
+  abstractEval: ([a, b, c]) => {
+    if (a!.dtype !== b!.dtype || a!.dtype !== c!.dtype)
+      throw new TypeError(`fma requires arguments to have the same dtypes, got ${a!.dtype}, ${b!.dtype}, ${c!.dtype}`);
+    if (!isFloat(a!.dtype)) throw new TypeError(`fma does not accept dtype ${a!.dtype}; it needs floating-point arrays`);
+    return [new ShapedArray(broadcastShapes("fma", a!.shape, b!.shape, c!.shape), a!.dtype, a!.weakType && b!.weakType && c!.weakType)];
+  },
+  // d(ab + c) = da b + a db + dc
+  jvp: ([a, b, c], [ta, tb, tc]) => {
+    const y = fma(a!, b!, c!);
+    const parts = [ta ? mul(ta, b!) : null, tb ? mul(a!, tb) : null, tc].filter((t): t is JaxArray => t !== null);
+    if (!parts.length) return [[y], [null]];
+    let t = parts.reduce((acc, v) => add(acc, v));
+    if (t.ndim !== y.ndim || t.aval.shape.some((d, i) => d !== y.aval.shape[i])) t = broadcastTo(t, y.aval.shape);
+    return [[y], [t]];
+  },
+  transpose: NOT_LINEAR,
+  batch: broadcastBatch(() => fmaP),
+  lower: LOWER,
+});
 
 // ---------------------------------------------------------------- lax-level wrappers
 /** threefry2x32 on uint32 arrays (broadcast): the pair of hashed words. */
@@ -335,4 +375,7 @@ export const shiftRightArithmetic = (x: JaxArray, s: JaxArray): JaxArray => bind
 export const bitcastConvertType = (x: JaxArray, newDType: DType): JaxArray =>
   x.dtype === newDType ? x : bind1(bitcastConvertP, [x], { newDType });
 export const erf = (x: JaxArray): JaxArray => bind1(erfP, [x]);
+export const erfc = (x: JaxArray): JaxArray => bind1(erfcP, [x]);
 export const erfInv = (x: JaxArray): JaxArray => bind1(erfInvP, [x]);
+/** a * b + c rounded once (XLA's contracted multiply-add). */
+export const fma = (a: JaxArray, b: JaxArray, c: JaxArray): JaxArray => bind1(fmaP, [a, b, c]);

@@ -16,6 +16,22 @@ import { JVPTracer } from "./jvp.js";
 
 type Fn = (...args: any[]) => any;
 
+/** A parameter type with every Array replaced by "Array or JS number/boolean": transformed
+ * functions accept host scalars wherever the original takes arrays. */
+export type Loose<T> = [T] extends [JaxArray]
+  ? JaxArray | number | boolean
+  : [JaxArray] extends [T]
+    ? T | number | boolean
+  : T extends (...a: any[]) => any
+    ? T
+    : T extends readonly unknown[]
+      ? { [K in keyof T]: Loose<T[K]> }
+      : T extends object
+        ? { [K in keyof T]: Loose<T[K]> }
+        : T;
+type LooseTuple<P extends readonly unknown[]> = { [K in keyof P]: Loose<P[K]> };
+export type LooseArgs<F extends Fn> = LooseTuple<Parameters<F>>;
+
 function flattenArrays(t: unknown, where: (i: number) => string): [JaxArray[], tree.TreeDef] {
   const [leaves, def] = tree.flatten(t);
   return [leaves.map((l, i) => leafToArray(l, () => where(i))), def];
@@ -117,11 +133,11 @@ function gradImpl(f: Fn, opts: GradOptions, fname: string, withValue: boolean): 
 }
 
 /** grad(f, { argnums, hasAux, allowInt }) — the gradient of a scalar function. */
-export function grad<F extends Fn>(f: F, opts: GradOptions = {}): (...args: Parameters<F>) => any {
+export function grad<F extends Fn>(f: F, opts: GradOptions = {}): (...args: LooseArgs<F>) => any {
   return gradImpl(f, opts, "grad", false);
 }
 /** valueAndGrad(f, opts) — [value, grad] (or [[value, aux], grad] with hasAux). */
-export function valueAndGrad<F extends Fn>(f: F, opts: GradOptions = {}): (...args: Parameters<F>) => any {
+export function valueAndGrad<F extends Fn>(f: F, opts: GradOptions = {}): (...args: LooseArgs<F>) => any {
   return gradImpl(f, opts, "grad", true);
 }
 
@@ -235,7 +251,7 @@ function checkAxisSpec(spec: unknown, what: string): void {
 }
 
 /** vmap(f, { inAxes, outAxes, axisName, axisSize }) — vectorising map. */
-export function vmap<F extends Fn>(f: F, opts: VmapOptions = {}): (...args: Parameters<F>) => any {
+export function vmap<F extends Fn>(f: F, opts: VmapOptions = {}): (...args: LooseArgs<F>) => any {
   checkCallable(f, "vmap");
   const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes;
   const outAxes = opts.outAxes === undefined ? 0 : opts.outAxes;
@@ -445,17 +461,17 @@ function jacImpl(f: Fn, opts: JacOptions, mode: "fwd" | "rev"): Fn {
 }
 
 /** jacfwd(f, { argnums, hasAux }) — forward-mode Jacobian, shape out.shape + in.shape. */
-export function jacfwd<F extends Fn>(f: F, opts: JacOptions = {}): (...args: Parameters<F>) => any {
+export function jacfwd<F extends Fn>(f: F, opts: JacOptions = {}): (...args: LooseArgs<F>) => any {
   return jacImpl(f, opts, "fwd");
 }
 /** jacrev(f, { argnums, hasAux }) — reverse-mode Jacobian. */
-export function jacrev<F extends Fn>(f: F, opts: JacOptions = {}): (...args: Parameters<F>) => any {
+export function jacrev<F extends Fn>(f: F, opts: JacOptions = {}): (...args: LooseArgs<F>) => any {
   return jacImpl(f, opts, "rev");
 }
 export const jacobian = jacrev;
 /** hessian(f, { argnums }) = jacfwd(jacrev(f)). */
-export function hessian<F extends Fn>(f: F, opts: JacOptions = {}): (...args: Parameters<F>) => any {
-  return jacfwd(jacrev(f, { argnums: opts.argnums }), { argnums: opts.argnums, hasAux: opts.hasAux });
+export function hessian<F extends Fn>(f: F, opts: JacOptions = {}): (...args: LooseArgs<F>) => any {
+  return jacImpl(jacImpl(f, { argnums: opts.argnums }, "rev"), { argnums: opts.argnums, hasAux: opts.hasAux }, "fwd");
 }
 
 export { shapeSize };

@@ -13,6 +13,7 @@ import { float0Zeros, jvpFlat, tangentAval, transposeJaxpr, zerosFor } from "./a
 import { checkCallable, fnName, leafToArray } from "./args.js";
 import { type AxisData, batchFlat, toBatchDim0 } from "./batching.js";
 import { traceToJaxpr } from "./staging.js";
+import type { LooseArgs } from "./api.js";
 
 const LOWER = missing("the wasm compiler (issue #6)");
 type Fn = (...args: any[]) => any;
@@ -70,7 +71,7 @@ export const customJvpCallP: Primitive<CustomJvpParams> = definePrimitive<Custom
 });
 
 export interface CustomJvpFunction<F extends Fn> {
-  (...args: Parameters<F>): ReturnType<F>;
+  (...args: LooseArgs<F>): ReturnType<F>;
   /** rule(primals, tangents) => [primalOut, tangentOut] */
   defjvp(rule: (primals: any[], tangents: any[]) => [any, any]): typeof rule;
 }
@@ -224,7 +225,7 @@ export const customVjpCallP: Primitive<CustomVjpParams> = definePrimitive<Custom
 });
 
 export interface CustomVjpFunction<F extends Fn> {
-  (...args: Parameters<F>): ReturnType<F>;
+  (...args: LooseArgs<F>): ReturnType<F>;
   /** fwd(...args) => [out, residuals]; bwd(residuals, outCotangent) => one cotangent per argument */
   defvjp(fwd: (...args: any[]) => [any, any], bwd: (res: any, ct: any) => any[]): void;
 }
@@ -338,7 +339,7 @@ export const rematP: Primitive<RematParams> = definePrimitive<RematParams>({
 
 /** checkpoint(f) (alias remat): same values and gradients as f; intermediates are
  * recomputed in the backward pass instead of being stored. */
-export function checkpoint<F extends Fn>(f: F, _opts: { policy?: unknown } = {}): F {
+export function checkpoint<F extends Fn>(f: F, _opts: { policy?: unknown } = {}): (...args: LooseArgs<F>) => ReturnType<F> {
   checkCallable(f, "checkpoint");
   const name = fnName(f);
   const g = (...args: unknown[]) => {
@@ -357,6 +358,6 @@ export function checkpoint<F extends Fn>(f: F, _opts: { policy?: unknown } = {})
     return tree.unflatten(outDef!, bind(rematP, [...consts, ...leaves], { jaxpr: j, name }));
   };
   Object.defineProperty(g, "name", { value: name });
-  return g as F;
+  return g as unknown as (...args: LooseArgs<F>) => ReturnType<F>;
 }
 export const remat = checkpoint;

@@ -18,6 +18,7 @@ import { checkCallable, fnName } from "./args.js";
 import { type AxisData, BatchTrace, batchFlat } from "./batching.js";
 import { partialEvalJaxpr } from "./partial_eval.js";
 import { traceToJaxpr } from "./staging.js";
+import type { LooseArgs } from "./api.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -232,7 +233,7 @@ const caches = new WeakMap<Function, Map<string, Traced>>();
 export const jitStats = { traces: 0 };
 
 /** jit(f, { staticArgnums, donateArgnums }) — stage f once per signature and reuse it. */
-export function jit<F extends Fn>(f: F, opts: JitOptions = {}): F {
+export function jit<F extends Fn>(f: F, opts: JitOptions = {}): (...args: LooseArgs<F>) => ReturnType<F> {
   checkCallable(f, "jit");
   const staticIdx = normIdx(opts.staticArgnums);
   const donateIdx = normIdx(opts.donateArgnums);
@@ -247,8 +248,10 @@ export function jit<F extends Fn>(f: F, opts: JitOptions = {}): F {
   const optKey = `s${staticIdx.join(",")};d${donateIdx.join(",")}`;
   const name = fnName(f);
   const wrapped = (...args: unknown[]) => {
-    if (config.get("disableJit")) return f(...args);
     const sIdx = new Set(staticIdx.map((i) => (i < 0 ? i + args.length : i)));
+    // eager: JS numbers/booleans in dynamic args become arrays, as the traced body would see them
+    if (config.get("disableJit"))
+      return f(...args.map((a, i) => (sIdx.has(i) ? a : tree.map((l: unknown) => (typeof l === "number" || typeof l === "boolean" ? toArrayLeaf(l) : l), a))));
     const [leaves, def] = tree.flatten(args.map((a, i) => (sIdx.has(i) ? null : a)));
     const leafKeys = leaves.map((l) => (l instanceof JaxArray ? avalKey(l.aval) : typeof l === "number" ? "float32[]w" : typeof l === "boolean" ? "bool[]" : `?${typeof l}`));
     const statKeys = [...sIdx].sort().map((i) => `${i}=${staticKey(args[i], i)}`);
@@ -274,11 +277,11 @@ export function jit<F extends Fn>(f: F, opts: JitOptions = {}): F {
     return tree.unflatten(entry.outDef, outs);
   };
   Object.defineProperty(wrapped, "name", { value: name });
-  return wrapped as unknown as F;
+  return wrapped as unknown as (...args: LooseArgs<F>) => ReturnType<F>;
 }
 
 /** makeJaxpr(f, { staticArgnums })(...args) — the traced program in JAX's text form. */
-export function makeJaxpr<F extends Fn>(f: F, opts: { staticArgnums?: number | number[] } = {}): (...args: Parameters<F>) => ClosedJaxpr {
+export function makeJaxpr<F extends Fn>(f: F, opts: { staticArgnums?: number | number[] } = {}): (...args: LooseArgs<F>) => ClosedJaxpr {
   checkCallable(f, "makeJaxpr");
   return (...args: unknown[]) => {
     const sIdx = new Set(normIdx(opts.staticArgnums).map((i) => (i < 0 ? i + args.length : i)));
@@ -287,7 +290,7 @@ export function makeJaxpr<F extends Fn>(f: F, opts: { staticArgnums?: number | n
 }
 
 /** evalShape(f)(...args) — the output tree with `{ shape, dtype }` leaves, without computing. */
-export function evalShape<F extends Fn>(f: F): (...args: Parameters<F>) => any {
+export function evalShape<F extends Fn>(f: F): (...args: LooseArgs<F>) => any {
   checkCallable(f, "evalShape");
   return (...args: unknown[]) => {
     const t = traceFn(f, args, new Set(), "EvalShape");

@@ -18,6 +18,7 @@ for (const row of OP_TABLE.filter((r) => r.diff)) {
       order: row.gradOrder ?? 2,
       x64: row.dtypes.includes("float64"),
       linear: row.linear,
+      modes: row.gradModes,
       label: rowId(row),
       ...row.gradTol,
     });

@@ -5,6 +5,7 @@ import * as u from "./ufuncs.js";
 
 export * from "./creation.js";
 export * from "./ufuncs.js";
+export * from "./logic.js";
 export * from "./reductions.js";
 export * from "./shape.js";
 export * from "./linalg.js";
