@@ -5,9 +5,10 @@ import * as tree from "./core/tree.js";
 import * as lax from "./api/lax.js";
 import * as random from "./api/random.js";
 import * as nn from "./api/nn.js";
+import * as optim from "./api/optim.js";
 import * as errorsMod from "./core/errors.js";
 
-export { numpy, numpy as jnp, tree, lax, random, nn };
+export { numpy, numpy as jnp, tree, lax, random, nn, optim };
 export { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian, vmap } from "./transforms/api.js";
 export type { GradOptions, VmapOptions, JacOptions } from "./transforms/api.js";
 export { jit, makeJaxpr, evalShape, disableJit } from "./transforms/jit.js";
@@ -17,6 +18,9 @@ export { customJvp, customVjp, checkpoint, remat } from "./transforms/custom.js"
 export type { CustomJvpFunction, CustomVjpFunction } from "./transforms/custom.js";
 import * as debug from "./transforms/debug.js";
 export { debug };
+export { devices, deviceCount, localDeviceCount } from "./devices/devices.js";
+export type { Device } from "./devices/devices.js";
+export { devicePut, deviceGet } from "./api/device.js";
 export { JaxArray as Array } from "./core/array.js";
 export type { ArrayLike, NestedArray, IndexElement } from "./core/array.js";
 export type { DType } from "./core/dtype.js";
