@@ -61,3 +61,29 @@ const relu = jit((x: Array) => lax.cond(jnp.greater(x, 0), (y: Array) => y, (y: 
 console.log("lax.cond under jit: relu(-2), relu(3) =", relu(-2.0).item(), relu(3.0).item());
 const powerLoop = (x: Array) => lax.foriLoop(0, 5, (_i: Array, acc: Array) => acc.mul(x), jnp.onesLike(x));
 console.log("lax.foriLoop x^5 at 2:", jit(powerLoop)(2.0).item(), " d/dx:", grad(powerLoop)(2.0).item());
+
+section("training: an MLP from nn.initializers, optim.adam in one jitted step");
+{
+  const { nn, optim, random, valueAndGrad: vg } = await import("../src/index.js");
+  const keys = random.split(random.key(0), 3);
+  const [k1, k2, kx] = [keys.get(0), keys.get(1), keys.get(2)];
+  const init = nn.initializers.glorotNormal();
+  let params: Record<string, Array> = { w1: init(k1, [4, 16]), b1: jnp.zeros([16]), w2: init(k2, [16, 1]), b2: jnp.zeros([1]) };
+  const X = random.normal(kx, [64, 4]);
+  const Y = jnp.sin(X.sum(1, { keepdims: true }));
+  const mlp = (p: Record<string, Array>, x: Array) => jnp.matmul(nn.relu(jnp.matmul(x, p.w1!).add(p.b1!)), p.w2!).add(p.b2!);
+  const mse = (p: Record<string, Array>) => jnp.mean(jnp.square(mlp(p, X).sub(Y)));
+  const opt = optim.adam(0.03);
+  let state = opt.init(params);
+  const step = jit((p: Record<string, Array>, s: any) => {
+    const [l, g] = vg(mse)(p);
+    const [updates, s2] = opt.update(g, s, p);
+    return [optim.applyUpdates(p, updates), s2, l];
+  });
+  for (let i = 0; i <= 100; i++) {
+    const [p2, s2, l] = step(params, state) as [Record<string, Array>, any, Array];
+    params = p2;
+    state = s2;
+    if (i % 25 === 0) console.log(`step ${String(i).padStart(3)}: loss ${Number(l).toFixed(5)}`);
+  }
+}

@@ -265,6 +265,9 @@ export const subP = binary("sub", (a, b) => a - b, {
   transpose: ([ct], [x, y]) => [ct && isUndef(x) ? unbroadcast(ct, x.aval.shape) : null, ct && isUndef(y) ? unbroadcast(neg(ct), y.aval.shape) : null],
 });
 export const mulP = binary("mul", (a, b) => a * b, {
+  // integer products wrap modulo 2^32 (exact low bits)
+  impl: (ins, p, outs) =>
+    (isFloat(ins[0]!.dtype) ? binaryKernel((a, b) => a * b) : binaryKernel((a, b) => Math.imul(a, b)))(ins, p, outs),
   // d(xy) = dx y + x dy
   jvp: ([x, y], [tx, ty]) => [[mul(x!, y!)], [addTangents(tx ? mul(tx, y!) : null, ty ? mul(x!, ty) : null, x!, y!)]],
   transpose: ([ct], [x, y]) => {
@@ -441,7 +444,8 @@ export const convertP = definePrimitive<{ newDType: DType; weakType: boolean }>(
   impl: ([x], { newDType }, [o]) => {
     const out = alloc(newDType, o!.shape);
     const d = x!.data;
-    if (newDType === "float32" || newDType === "float64") for (let i = 0; i < d.length; i++) out[i] = d[i]!;
+    if (newDType === "float32" || newDType === "float64" || (!isFloat(x!.dtype) && newDType !== "bool"))
+      for (let i = 0; i < d.length; i++) out[i] = d[i]!; // int -> int wraps (typed-array store), as XLA
     else for (let i = 0; i < d.length; i++) out[i] = castScalar(d[i]!, newDType);
     return [out];
   },

@@ -18,7 +18,9 @@ type Fn = (...args: any[]) => any;
 
 /** A parameter type with every Array replaced by "Array or JS number/boolean": transformed
  * functions accept host scalars wherever the original takes arrays. */
-export type Loose<T> = [T] extends [JaxArray]
+export type Loose<T> = 0 extends 1 & T
+  ? any
+  : [T] extends [JaxArray]
   ? JaxArray | number | boolean
   : [JaxArray] extends [T]
     ? T | number | boolean

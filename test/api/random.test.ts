@@ -224,3 +224,51 @@ test("bad input gives clear errors", () => {
   // the library keeps working after errors
   assert.deepEqual(random.split(k).shape, [2, 2]);
 });
+
+test("erf / erfc / erf_inv primitives: values, derivatives against finite differences, vmap", async () => {
+  const { erf, erfc, erfInv, fma, shiftLeft, shiftRightLogical, bitcastConvertType } = await import("../../src/primitives/random.js");
+  const x64 = jnp.array([-2.2, -0.7, 0, 0.3, 1.1, 3.0], "float64");
+  // float64 kernels against known values
+  assert.ok(Math.abs((erf(jnp.array(0.5, "float64")).item() as number) - 0.5204998778130465) < 1e-15);
+  assert.ok(Math.abs((erfc(jnp.array(3, "float64")).item() as number) - 2.209049699858544e-5) < 1e-19);
+  assert.ok(Math.abs((erfInv(jnp.array(0.5, "float64")).item() as number) - 0.4769362762044699) < 1e-15);
+  const h = 1e-6;
+  for (const [f, name] of [[erf, "erf"], [erfc, "erfc"]] as const) {
+    const g = vmap(grad((v: JArray) => f(v)))(x64).tolist() as number[];
+    (x64.tolist() as number[]).forEach((x0, i) => {
+      const fd = ((f(jnp.array(x0 + h, "float64")).item() as number) - (f(jnp.array(x0 - h, "float64")).item() as number)) / (2 * h);
+      assert.ok(Math.abs(g[i]! - fd) < 1e-7, `${name}'(${x0}): ${g[i]} vs ${fd}`);
+    });
+  }
+  for (const x0 of [-0.9, -0.2, 0, 0.5, 0.99]) {
+    const g = grad((v: JArray) => erfInv(v))(jnp.array(x0, "float64")).item() as number;
+    const fd = ((erfInv(jnp.array(x0 + h, "float64")).item() as number) - (erfInv(jnp.array(x0 - h, "float64")).item() as number)) / (2 * h);
+    assert.ok(Math.abs(g - fd) < 1e-5 * Math.max(1, Math.abs(fd)), `erfInv'(${x0}): ${g} vs ${fd}`);
+  }
+  // erf_inv inverts erf (float64)
+  const back = erf(erfInv(jnp.array([-0.99, -0.3, 0.2, 0.999], "float64")));
+  (back.tolist() as number[]).forEach((v, i) => assert.ok(Math.abs(v - [-0.99, -0.3, 0.2, 0.999][i]!) < 1e-14));
+  // fma: value and gradient
+  const a = jnp.array([1.5, 2]);
+  const b = jnp.array([3, -1]);
+  const c = jnp.array(0.25);
+  assert.deepEqual(fma(a, b, c).tolist(), [4.75, -1.75]);
+  const gs = grad((p: JArray[]) => fma(p[0]!, p[1]!, p[2]!).sum())([a, b, c]) as JArray[];
+  assert.deepEqual(gs.map((t) => t.tolist()), [[3, -1], [1.5, 2], 2]);
+  // bit ops batch over a non-leading axis like a loop over slices
+  const m = jnp.array([[1, 2, 3], [0x80000000, 7, 0xffffffff]], "uint32");
+  const s = jnp.array([1, 4, 31], "uint32");
+  const viaVmap = vmap((col: JArray, k: JArray) => shiftRightLogical(col, k), { inAxes: [1, 0] })(m, s);
+  for (let j = 0; j < 3; j++) assert.deepEqual(viaVmap.get(j).tolist(), shiftRightLogical(m.get(":", j), s.get(j)).tolist());
+  assert.deepEqual(shiftLeft(jnp.array([1, 3], "uint32"), jnp.array([31, 32], "uint32")).tolist(), [0x80000000, 0]);
+  assert.deepEqual(bitcastConvertType(jnp.array([1], "float32"), "uint32").tolist(), [0x3f800000]);
+  assert.deepEqual(bitcastConvertType(jnp.array([-1], "int32"), "uint32").tolist(), [4294967295]);
+  assert.throws(() => bitcastConvertType(jnp.array([1], "float64"), "uint32"), /only float32, int32 and uint32/);
+  assert.throws(() => shiftLeft(jnp.array([1]), jnp.array([1])), /integer array/);
+  // threefry under vmap with a batched key against per-key calls
+  const keys = random.split(random.key(9), 3);
+  const counts = jnp.array([0, 1, 2, 3], "uint32");
+  const zero = jnp.array(0, "uint32");
+  const tv = vmap((k: JArray) => threefry2x32(k.get(0), k.get(1), zero, counts)[0])(keys);
+  for (let i = 0; i < 3; i++) assert.deepEqual(tv.get(i).tolist(), threefry2x32(keys.get(i, 0), keys.get(i, 1), zero, counts)[0].tolist());
+});

@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import type { JaxArray } from "../../src/core/array.js";
 import { isFloat } from "../../src/core/dtype.js";
 import * as tree from "../../src/core/tree.js";
-import { jvp, vjp } from "../../src/index.js";
+import { jacfwd, jacrev, jvp, vjp } from "../../src/index.js";
 import { type Tol, closeOrWhy } from "./compare.js";
 import { arrayLeaves, float0, fromFlat, innerProduct, recast, toFlat } from "./host.js";
 import { Rng } from "./rng.js";
@@ -249,4 +249,37 @@ export function checkGrads(f: Fn, args: readonly JaxArray[], opts: GradCheckOpti
       });
     }
   }
+}
+
+/**
+ * jacfwd and jacrev of f (with respect to all float args, in float64 unless `x64: false`)
+ * must agree and have shape out.shape + in.shape. This runs the batch rules of every jvp
+ * and transpose rule the function uses (jacfwd is vmap of jvp, jacrev vmap of the pullback).
+ */
+export function checkJacobians(f: Fn, args: readonly JaxArray[], opts: { x64?: boolean; label?: string } = {}): void {
+  const label = opts.label ?? "checkJacobians";
+  const x64 = opts.x64 ?? true;
+  const diffIdx = args.map((a, i) => (isFloat(a.dtype) ? i : -1)).filter((i) => i >= 0);
+  const prims = args.map((a) => (x64 && isFloat(a.dtype) ? recast(a, "float64") : a));
+  const g: Fn = (...ds: JaxArray[]) => {
+    const full = [...prims];
+    diffIdx.forEach((k, j) => (full[k] = ds[j]!));
+    return f(...full);
+  };
+  const xs = diffIdx.map((i) => prims[i]!);
+  const argnums = xs.map((_, i) => i);
+  const outs = arrayLeaves(g(...xs));
+  const jf = arrayLeaves(jacfwd(g, { argnums })(...xs));
+  const jr = arrayLeaves(jacrev(g, { argnums })(...xs));
+  assert.equal(jf.length, outs.length * xs.length, `${label}: jacfwd has ${jf.length} blocks, expected ${outs.length * xs.length}`);
+  assert.equal(jr.length, jf.length, `${label}: jacrev has ${jr.length} blocks, jacfwd ${jf.length}`);
+  const tol = x64 ? { rtol: 1e-9, atol: 1e-12 } : { rtol: 1e-4, atol: 1e-5 };
+  jf.forEach((a, k) => {
+    const o = outs[Math.floor(k / xs.length)]!;
+    const x = xs[k % xs.length]!;
+    const want = [...o.shape, ...x.shape];
+    assert.deepEqual(a.shape, want, `${label}: jacfwd block ${k} has shape [${a.shape}], expected [${want}]`);
+    assert.deepEqual(jr[k]!.shape, want, `${label}: jacrev block ${k} has shape [${jr[k]!.shape}], expected [${want}]`);
+    checkLeafClose(jr[k]!, toFlat(a), tol, `${label}: jacrev vs jacfwd, block ${k}`);
+  });
 }

@@ -58,9 +58,11 @@ export function callMany(name: string, ...args: unknown[]): JaxArray[] {
  *   round and trunc.
  * - grid / gridShift: distinct values on a 0.5-spaced grid (jitter 0.1), the second shifted
  *   by 0.25, so two arrays never tie elementwise and sort/max/min stay away from ties.
- * - int: integers in [-5, 5]; posint: [1, 5]; bool: true/false.
+ * - int: integers in [-5, 5]; posint: [1, 5] (both int32); bool: true/false (bool).
+ * - intValues: integers in [-5, 5] stored in the row's dtype (ties and zeros for
+ *   comparisons, truthiness and counting).
  */
-export type Domain = "real" | "small" | "positive" | "unit" | "gt1" | "nonzero" | "awayInt" | "grid" | "gridShift" | "int" | "posint" | "bool";
+export type Domain = "real" | "small" | "positive" | "unit" | "gt1" | "nonzero" | "awayInt" | "grid" | "gridShift" | "int" | "posint" | "bool" | "intValues";
 
 function domainValues(d: Domain, n: number, rng: Rng): number[] {
   const g = (f: () => number) => Array.from({ length: n }, f);
@@ -86,6 +88,7 @@ function domainValues(d: Domain, n: number, rng: Rng): number[] {
       return p.map((k) => (k - Math.floor(n / 2)) * 0.5 + off + rng.uniform(0, 0.1));
     }
     case "int":
+    case "intValues":
       return g(() => rng.int(-5, 5));
     case "posint":
       return g(() => rng.int(1, 5));
@@ -138,7 +141,7 @@ export interface OpRow {
   /** Other jnp functions the row needs. */
   requires?: string[];
   /** A known failure (reported as a todo with this reason instead of failing the suite). */
-  todo?: { grad?: string; vmap?: string };
+  todo?: { grad?: string; vmap?: string; jac?: string };
 }
 
 export const rowId = (r: OpRow): string => (r.label ? `${r.name} [${r.label}]` : r.name);
@@ -216,7 +219,7 @@ const binaryF = (name: string, dx: Domain, dy: Domain, extra: Partial<OpRow> = {
   { name, label: "broadcast [2,1]x[3]", fn: (x, y) => call(name, x, y), args: [A([2, 1], dx), A([3], dy)], dtypes: F, diff: true, ...extra },
 ];
 const predicate = (name: string, domain: Domain = "real"): OpRow => ({ name, fn: (x) => call(name, x), args: [A([2, 3], domain)], dtypes: F, diff: false });
-const comparison = (name: string): OpRow => ({ name, fn: (x, y) => call(name, x, y), args: [A([2, 3], "int"), A([3], "int")], dtypes: ["float32", "int32"], diff: false });
+const comparison = (name: string): OpRow => ({ name, fn: (x, y) => call(name, x, y), args: [A([2, 3], "intValues"), A([3], "intValues")], dtypes: ["float32", "int32", "uint32"], diff: false });
 const argsOf = (name: string): OpRow => ({ name, fn: (x, y) => call(name, x, y), args: [Bo([2, 3]), Bo([3])], dtypes: BOOL, diff: false });
 const bitwise = (name: string): OpRow => ({ name, fn: (x, y) => call(name, x, y), args: [I([2, 3]), I([2, 3])], dtypes: INT, diff: false });
 
@@ -266,7 +269,7 @@ export const OP_TABLE: OpRow[] = [
   predicate("isinf"),
   predicate("isfinite"),
   { name: "logicalNot", fn: (x) => call("logicalNot", x), args: [Bo([2, 3])], dtypes: BOOL, diff: false },
-  { name: "logicalNot", label: "float truthiness", fn: (x) => call("logicalNot", x), args: [A([2, 3], "int")], dtypes: ["float32"], diff: false },
+  { name: "logicalNot", label: "number truthiness", fn: (x) => call("logicalNot", x), args: [A([2, 3], "intValues")], dtypes: ["float32", "int32"], diff: false },
   { name: "bitwiseNot", fn: (x) => call("bitwiseNot", x), args: [I([2, 3])], dtypes: INT, diff: false },
   { name: "invert", fn: (x) => call("invert", x), args: [Bo([2, 3])], dtypes: BOOL, diff: false },
   { name: "negative", label: "int32", fn: (x) => call("negative", x), args: [I([2, 3])], dtypes: INT, diff: false },
@@ -414,7 +417,7 @@ export const OP_TABLE: OpRow[] = [
   { name: "nanprod", fn: (x) => call("nanprod", x, 1), args: [A([2, 3], "positive")], dtypes: F, diff: true },
   { name: "nanmax", fn: (x) => call("nanmax", x, 1), args: [A([2, 3], "grid")], dtypes: F, diff: true },
   { name: "nanmin", fn: (x) => call("nanmin", x), args: [A([2, 3], "grid")], dtypes: F, diff: true },
-  { name: "countNonzero", fn: (x) => call("countNonzero", x, 1), args: [A([2, 3], "int")], dtypes: F, diff: false },
+  { name: "countNonzero", fn: (x) => call("countNonzero", x, 1), args: [A([2, 3], "intValues")], dtypes: ["float32", "int32"], diff: false },
   { name: "cumulativeSum", fn: (x) => call("cumulativeSum", x, 0), args: [A([3, 2])], dtypes: F, diff: true, linear: true },
   { name: "cumulativeProd", fn: (x) => call("cumulativeProd", x, 1), args: [A([2, 3], "positive")], dtypes: F, diff: true },
   { name: "sort", label: "descending", fn: (x) => call("sort", x, -1, { descending: true }), args: [A([2, 4], "grid")], dtypes: F, diff: true },
