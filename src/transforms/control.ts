@@ -502,7 +502,7 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>({
           next = cb.map((b, i) => b || r.outDims[i] !== null);
           return r.outs;
         },
-        [...avalsOf(consts), ...carry.map((c, i) => (cb[i] ? batchedAval(c.aval, size) : c.aval)), ...xsIn.map(xAv)],
+        [...avalsOf(consts), ...carry.map((c, i) => (cb[i] ? batch0Aval(c.aval, dims[nC + i]!, size) : c.aval)), ...xsIn.map(xAv)],
         "Scan",
       );
       if (next.every((b, i) => b === cb[i])) break;
@@ -525,8 +525,12 @@ export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>({
     `jaxpr=${p.jaxpr.toString()} length=${p.length} num_carry=${p.numCarry} num_consts=${p.numConsts} reverse=${p.reverse ? "True" : "False"}`,
 });
 
-function batchedAval(a: ShapedArray, size: number): ShapedArray {
-  return new ShapedArray([size, ...a.shape], a.dtype, a.weakType);
+/** The aval of toBatchDim0(x, d, size). */
+function batch0Aval(a: ShapedArray, d: number | null, size: number): ShapedArray {
+  if (d === null) return new ShapedArray([size, ...a.shape], a.dtype, a.weakType);
+  const sh = [...a.shape];
+  const [n] = sh.splice(d, 1);
+  return new ShapedArray([n!, ...sh], a.dtype, a.weakType);
 }
 function bindTranspose01(y: JaxArray): JaxArray {
   const perm = y.aval.shape.map((_, i) => i);

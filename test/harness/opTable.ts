@@ -514,9 +514,6 @@ export const OP_TABLE: OpRow[] = [
     args: [A([2]), A([4, 2])],
     dtypes: F,
     diff: true,
-    // scan's batch rule builds the carry aval for its fixpoint trace with batchedAval(c.aval)
-    // on the still-batched value, so a carry batched on a non-zero axis gets a wrong shape
-    todo: { vmap: "bug in scanP batch rule (src/transforms/control.ts): carry batched on axis 1 or -1 fails" },
   },
   {
     name: "lax.scan",

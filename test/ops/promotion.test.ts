@@ -175,7 +175,6 @@ if (!tables) {
 
   /** Known mismatches, each naming the bug. */
   const KNOWN_DTYPES: Record<string, string> = {
-    "jnp.full(3, 2.5)": "bug: jnp.full(shape, jsNumber) is strong float32; JAX makes a weak float32 (src/api/numpy/creation.ts)",
   };
 
   test("dtype and weak type of common expressions (x64 off)", async (t) => {

@@ -21,14 +21,6 @@ const FLOORDIV_ZERO =
   "bug: floorDivide(1., 0.) gives NaN, JAX gives inf (JAX's _float_divmod divides x1 itself where x2 == 0), src/api/numpy/ufuncs.ts";
 const NO_SVD = "not implemented: matrix 2-norm and nuclear norm need singular values (SVD)";
 const KNOWN: Record<string, string> = {
-  "zeros#1": NULL_DTYPE,
-  "ones#1": NULL_DTYPE,
-  "full#0": NULL_DTYPE,
-  "full#1": NULL_DTYPE,
-  "full#5": NULL_DTYPE,
-  "full#6": NULL_DTYPE,
-  "floorDivide#1": FLOORDIV_ZERO,
-  "floorDivide#12": FLOORDIV_ZERO,
   "linalg.norm#14": NO_SVD,
   "linalg.norm#15": NO_SVD,
 };

@@ -15,16 +15,18 @@ function filled(shape: number[], v: number, dtype: DType, weak = false): JaxArra
   return EagerArray.fromTyped(t, shape, dtype, weak);
 }
 
-export function zeros(shape: number | readonly number[], dtype: DType = "float32"): JaxArray {
-  return filled(normShape(shape, "zeros"), 0, checkDType(dtype, "zeros"));
+export function zeros(shape: number | readonly number[], dtype: DType | null = "float32"): JaxArray {
+  return filled(normShape(shape, "zeros"), 0, checkDType(dtype ?? "float32", "zeros"));
 }
-export function ones(shape: number | readonly number[], dtype: DType = "float32"): JaxArray {
-  return filled(normShape(shape, "ones"), 1, checkDType(dtype, "ones"));
+export function ones(shape: number | readonly number[], dtype: DType | null = "float32"): JaxArray {
+  return filled(normShape(shape, "ones"), 1, checkDType(dtype ?? "float32", "ones"));
 }
 /** full(shape, fillValue, dtype?) — an array (or value) broadcast to `shape`. */
-export function full(shape: number | readonly number[], fillValue: ArrayLike, dtype?: DType): JaxArray {
+export function full(shape: number | readonly number[], fillValue: ArrayLike, dtype?: DType | null): JaxArray {
   const s = normShape(shape, "full");
-  if (typeof fillValue === "number" && dtype === undefined) return filled(s, fillValue, "float32");
+  if (dtype === null) dtype = undefined;
+  // a JS number fill value stays weakly typed, as a Python scalar in JAX
+  if (typeof fillValue === "number" && dtype === undefined) return filled(s, fillValue, "float32", true);
   if (typeof fillValue === "number") return filled(s, fillValue, checkDType(dtype, "full"));
   const v = asArray(fillValue, dtype);
   return broadcastTo(dtype ? convert(v, dtype) : v, s);

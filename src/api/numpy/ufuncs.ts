@@ -62,8 +62,9 @@ export const floorDivide: B = (x, y) => {
 };
 function floatDivmod(a: JaxArray, b: JaxArray): [JaxArray, JaxArray] {
   let mod = lax.rem(a, b);
-  let div = lax.div(lax.sub(a, mod), b);
   const z = zerosOf(a);
+  // where b == 0 divide a itself (so 1 // 0 = inf, as JAX)
+  let div = lax.div(lax.select(lax.eq(b, z), a, lax.sub(a, mod)), b);
   const ind = lax.and(lax.ne(mod, z), lax.ne(lax.lt(b, z), lax.lt(mod, z)));
   mod = lax.select(ind, lax.add(mod, b), mod);
   div = lax.select(ind, lax.sub(div, lax.full([], 1, div.dtype, true)), div);
