@@ -123,8 +123,9 @@ export abstract class JaxArray {
     return this._need("array", "the `dataSync()` method")._host().slice();
   }
   /** Promise of `dataSync()`; the only read asynchronous backends must support. */
-  async data(): Promise<TypedArray> {
-    return this.dataSync();
+  data(): Promise<TypedArray> {
+    // synchronous read, so a tracer throws at the call (not as an unhandled rejection)
+    return Promise.resolve(this.dataSync());
   }
   /** Waits for pending computation; returns this. */
   blockUntilReady(): this {

@@ -3,7 +3,7 @@
 import { ShapedArray, shapeSize } from "../core/aval.js";
 import { EagerArray, JaxArray } from "../core/array.js";
 import { isFloat, typedArrayFor } from "../core/dtype.js";
-import { ValueError } from "../core/errors.js";
+import { NotImplementedError, ValueError } from "../core/errors.js";
 import { evalJaxpr } from "../core/jaxpr.js";
 import type { MaybeZero } from "../core/primitive.js";
 import { Tracer, fullLower } from "../core/trace.js";
@@ -87,7 +87,7 @@ function formatOut(x: unknown): string {
 
 function gradImpl(f: Fn, opts: GradOptions, fname: string, withValue: boolean): Fn {
   checkCallable(f, fname);
-  if (opts.reduceAxes && opts.reduceAxes.length) throw new ValueError("reduce_axes argument to grad is deprecated");
+  if (opts.reduceAxes && opts.reduceAxes.length) throw new NotImplementedError("reduce_axes argument to grad is deprecated");
   const argnums = opts.argnums ?? 0;
   return (...args: unknown[]) => {
     const nums = normArgnums(argnums, args.length, fname);

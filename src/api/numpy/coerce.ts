@@ -2,7 +2,7 @@
 // and JAX's dtype promotion of operands for the numpy layer.
 import { type ArrayLike, EagerArray, JaxArray, type NestedArray } from "../../core/array.js";
 import { type DType, type TypedArray, castScalar, checkDType, promoteTypesWeak, typedArrayFor } from "../../core/dtype.js";
-import { ValueError } from "../../core/errors.js";
+import { ConcretizationTypeError, ValueError } from "../../core/errors.js";
 import { convert } from "../../primitives/elementwise.js";
 import { broadcastTo } from "../../primitives/movement.js";
 import { broadcastShapes } from "../../primitives/util.js";
@@ -111,15 +111,20 @@ export function broadcastArraysRaw(name: string, xs: JaxArray[]): JaxArray[] {
   return xs.map((x) => broadcastTo(x, shape));
 }
 
-/** Normalises a shape argument: a number or an array of non-negative integers. */
+/** Normalises a shape argument: a number or an array of non-negative integers (concrete
+ * integer scalar arrays are accepted; traced ones throw ConcretizationTypeError). */
 export function normShape(shape: unknown, where: string): number[] {
-  const s = typeof shape === "number" ? [shape] : shape;
-  if (!Array.isArray(s) || !s.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0)) {
-    if (Array.isArray(s) && s.some((d) => d instanceof JaxArray))
-      throw new TypeError(
-        `${where}: Shapes must be 1D sequences of concrete values of integer type, got [${s.map((d) => (d instanceof JaxArray ? d._describe() : String(d))).join(", ")}]. If using \`jit\`, try using \`staticArgnums\` or applying \`jit\` to smaller subfunctions.`,
+  let s = typeof shape === "number" || shape instanceof JaxArray ? [shape] : shape;
+  if (Array.isArray(s) && s.some((d) => d instanceof JaxArray)) {
+    const abstract = s.find((d) => d instanceof JaxArray && (d._concrete() === null || d.ndim !== 0)) as JaxArray | undefined;
+    if (abstract)
+      throw new ConcretizationTypeError(
+        abstract._describe(),
+        `${where}: Shapes must be 1D sequences of concrete values of integer type, got [${s.map((d) => (d instanceof JaxArray ? d._describe() : String(d))).join(", ")}]. If using \`jit\`, try using \`staticArgnums\` or applying \`jit\` to smaller subfunctions. ${abstract._originInfo()}`.trim(),
       );
-    throw new TypeError(`${where}: shape must be a non-negative integer or an array of them, got ${JSON.stringify(shape)}`);
+    s = s.map((d) => (d instanceof JaxArray ? Number(d._concrete()!._host()[0]) : d));
   }
+  if (!Array.isArray(s) || !s.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0))
+    throw new TypeError(`${where}: shape must be a non-negative integer or an array of them, got ${JSON.stringify(shape)}`);
   return [...(s as number[])];
 }
