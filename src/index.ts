@@ -12,6 +12,8 @@ export { numpy, numpy as jnp, tree, lax, random, nn, optim };
 export { grad, valueAndGrad, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian, vmap } from "./transforms/api.js";
 export type { GradOptions, VmapOptions, JacOptions } from "./transforms/api.js";
 export { jit, makeJaxpr, evalShape, disableJit } from "./transforms/jit.js";
+export { pmap } from "./transforms/pmap.js";
+export type { PmapOptions } from "./transforms/pmap.js";
 export type { JitOptions } from "./transforms/jit.js";
 export { config } from "./core/config.js";
 export { customJvp, customVjp, checkpoint, remat } from "./transforms/custom.js";

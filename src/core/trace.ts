@@ -130,9 +130,19 @@ export function fullLower(x: JaxArray): JaxArray {
 /** Hooks called by the eval trace on every primitive executed (debug_nans, counters). */
 export const evalHooks: { afterEval?: (prim: Primitive<any>, outs: EagerArray[]) => void } = {};
 
+/**
+ * For collectives (primitives with `namedAxes`): the traces of the vmaps that bind their axis
+ * names (installed by src/transforms/collectives.ts). bind lets the innermost of those process
+ * the collective when it is above the operands' traces (as JAX's AxisPrimitive), so a
+ * collective of an unbatched value, or of no value (axisIndex), still reaches its vmap.
+ */
+export const namedAxisHooks: { mainsFor?: (names: readonly (string | symbol)[]) => readonly MainTrace[] } = {};
+
 /** Applies a primitive to arrays. Returns one array per output. */
 export function bind(prim: Primitive<any>, args: readonly JaxArray[], params: Params = {}): JaxArray[] {
-  const main = findTopMain(args);
+  let main = findTopMain(args);
+  if (prim.namedAxes && namedAxisHooks.mainsFor)
+    for (const m of namedAxisHooks.mainsFor(prim.namedAxes(params))) if (m.level > main.level) main = m;
   if (main === evalMain) return evalPrimitive(prim, args as EagerArray[], params);
   const trace = main.makeTrace();
   const tracers = args.map((a) => fullRaise(trace, a));

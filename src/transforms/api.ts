@@ -363,7 +363,7 @@ export interface JacOptions {
 function eyeRows(n: number, aval: ShapedArray): EagerArray {
   const t = typedArrayFor(aval.dtype, n * n);
   for (let i = 0; i < n; i++) t[i * n + i] = 1;
-  return EagerArray.fromTyped(t, [n, ...aval.shape], aval.dtype);
+  return EagerArray.fromTyped(t, [n, ...aval.shape], aval.dtype, aval.weakType); // weak input -> weak Jacobian, as grad
 }
 
 function jacImpl(f: Fn, opts: JacOptions, mode: "fwd" | "rev"): Fn {

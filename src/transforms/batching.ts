@@ -79,11 +79,32 @@ export function batchFlat(
   });
 }
 
+/**
+ * A named axis bound while a pmap traces its per-device program: it only answers axis
+ * lookups (collectives' shapes); it never processes primitives.
+ */
+export class AxisEnvTrace extends Trace {
+  pure(): Tracer {
+    throw new Error("internal: the pmap axis environment has no values");
+  }
+  lift(): Tracer {
+    throw new Error("internal: the pmap axis environment has no values");
+  }
+  processPrimitive(): JaxArray[] {
+    throw new Error("internal: the pmap axis environment processes no primitives");
+  }
+}
+
+/** Runs fn with `axis` bound as a pmap axis (for tracing per-device programs). */
+export function withAxisEnv<T>(axis: AxisData, fn: () => T): T {
+  return withMain(AxisEnvTrace, axis, () => fn());
+}
+
 /** The active vmap/pmap axes, innermost last (for collectives and axisIndex). */
 export function findAxis(name: string | symbol, stack: readonly MainTrace[] = activeMains()): MainTrace | undefined {
   for (let i = stack.length - 1; i >= 0; i--) {
     const m = stack[i]!;
-    if (m.traceType === BatchTrace && (m.globalData as AxisData).name === name) return m;
+    if ((m.traceType === BatchTrace || m.traceType === AxisEnvTrace) && (m.globalData as AxisData).name === name) return m;
   }
   return undefined;
 }

@@ -15,7 +15,7 @@ import * as tree from "../core/tree.js";
 import { isFloat } from "../core/dtype.js";
 import { jvpFlat, tangentAval, transposeJaxpr, zerosFor } from "./ad.js";
 import { checkCallable, fnName } from "./args.js";
-import { type AxisData, BatchTrace, batchFlat } from "./batching.js";
+import { type AxisData, AxisEnvTrace, BatchTrace, batchFlat } from "./batching.js";
 import { partialEvalJaxpr } from "./partial_eval.js";
 import { traceToJaxpr } from "./staging.js";
 import type { LooseArgs } from "./api.js";
@@ -149,7 +149,7 @@ function avalKey(a: ShapedArray): string {
 function axisContextKey(): string {
   const parts: string[] = [];
   for (const m of activeMains())
-    if (m.traceType === BatchTrace) {
+    if (m.traceType === BatchTrace || m.traceType === AxisEnvTrace) {
       const ax = m.globalData as AxisData;
       if (ax.named) parts.push(`${String(ax.name)}=${ax.size}`);
     }
@@ -170,6 +170,16 @@ export function paramNames(f: Function): string[] {
 interface Traced {
   jaxpr: ClosedJaxpr;
   outDef: tree.TreeDef;
+  /** the static argument values traced with (checked with their equals(), if any, on a hit) */
+  statics?: unknown[];
+}
+
+/** Static objects with equal hash() must also be equal by equals() to share a trace. */
+function staticsEqual(stored: unknown[] | undefined, now: unknown[]): boolean {
+  return now.every((v, k) => {
+    const eq = v !== null && typeof v === "object" ? (v as { equals?: (o: unknown) => unknown }).equals : undefined;
+    return typeof eq !== "function" || eq.call(v, stored?.[k]) === true;
+  });
 }
 
 export interface JitOptions {
@@ -238,17 +248,20 @@ export function jit<F extends Fn>(f: F, opts: JitOptions = {}): (...args: LooseA
   const staticIdx = normIdx(opts.staticArgnums);
   const donateIdx = normIdx(opts.donateArgnums);
   const src = Function.prototype.toString.call(f);
-  const fixedArity = !/\.\.\./.test(src.slice(0, src.indexOf(")") + 1)) && f.length > 0;
+  // f.length stops at the first parameter with a default; count the declared parameters too
+  const nPos = Math.max(f.length, paramNames(f).length);
+  const fixedArity = !/\.\.\./.test(src.slice(0, src.indexOf(")") + 1)) && nPos > 0;
   for (const [what, idx] of [["static_argnums", staticIdx], ["donate_argnums", donateIdx]] as const)
     for (const i of idx) {
       if (!Number.isInteger(i)) throw new TypeError(`jit: ${what} must be integers, got ${String(i)}`);
-      if (fixedArity && (i >= f.length || i < -f.length))
-        throw new ValueError(`Jitted function has ${what}=(${idx.join(", ")}${idx.length === 1 ? "," : ""}), but only accepts ${f.length} positional arguments.`);
+      if (fixedArity && (i >= nPos || i < -nPos))
+        throw new ValueError(`Jitted function has ${what}=(${idx.join(", ")}${idx.length === 1 ? "," : ""}), but only accepts ${nPos} positional arguments.`);
     }
   const optKey = `s${staticIdx.join(",")};d${donateIdx.join(",")}`;
   const name = fnName(f);
   const wrapped = (...args: unknown[]) => {
-    const sIdx = new Set(staticIdx.map((i) => (i < 0 ? i + args.length : i)));
+    // negative indices count from the end of the declared parameters (of the call, if variadic)
+    const sIdx = new Set(staticIdx.map((i) => (i < 0 ? i + (fixedArity ? nPos : args.length) : i)));
     // eager: JS numbers/booleans in dynamic args become arrays, as the traced body would see them
     if (config.get("disableJit"))
       return f(...args.map((a, i) => (sIdx.has(i) ? a : tree.map((l: unknown) => (typeof l === "number" || typeof l === "boolean" ? toArrayLeaf(l) : l), a))));
@@ -261,19 +274,21 @@ export function jit<F extends Fn>(f: F, opts: JitOptions = {}): (...args: LooseA
       cache = new Map();
       caches.set(f, cache);
     }
+    const statVals = [...sIdx].sort().map((i) => args[i]);
     let entry = cache.get(key);
+    if (entry && !staticsEqual(entry.statics, statVals)) entry = undefined; // hash collision
     let dynLeaves: JaxArray[];
     if (!entry) {
       jitStats.traces++;
       const t = traceFn(f, args, sIdx, "Jit");
-      entry = { jaxpr: t.jaxpr, outDef: t.outDef };
+      entry = { jaxpr: t.jaxpr, outDef: t.outDef, statics: statVals };
       dynLeaves = t.dynLeaves;
       // never cache a jaxpr that closed over another transformation's tracers
       if (!t.jaxpr.consts.some((c) => !(c instanceof EagerArray))) cache.set(key, entry);
     } else dynLeaves = leaves.map((l) => (l instanceof JaxArray ? l : toArrayLeaf(l as number | boolean)));
     const outs = callJaxpr(entry.jaxpr, dynLeaves, name);
     if (donateIdx.length && stackDepth() === 1)
-      for (const i of donateIdx) for (const l of tree.leaves(args[i < 0 ? i + args.length : i])) if (l instanceof EagerArray && !outs.includes(l)) l.dispose();
+      for (const i of donateIdx) for (const l of tree.leaves(args[i < 0 ? i + (fixedArity ? nPos : args.length) : i])) if (l instanceof EagerArray && !outs.includes(l)) l.dispose();
     return tree.unflatten(entry.outDef, outs);
   };
   Object.defineProperty(wrapped, "name", { value: name });

@@ -1,0 +1,299 @@
+// vmath.ts — vectorised float32 math for the wasm kernels: a tiny expression DSL over v128
+// values, and exp, log, tanh, sin, cos, logistic as SIMD128 code (4 lanes at a time).
+//
+// Methods (Cephes-style single-precision algorithms, evaluated in float32 lanes):
+//   exp   n = nearest(x·log2 e); r = x − n·C1 − n·C2 (Cody–Waite, C1 exact in 9 bits);
+//         degree-5 polynomial; scaled by 2^n as 2^⌊n/2⌋·2^(n−⌊n/2⌋) so that subnormal
+//         results round once and overflow gives ∞. x is clamped to [−104, 89].
+//   log   x = m·2^e with m ∈ [√½, √2); degree-8 polynomial in m − 1; subnormal inputs are
+//         scaled by 2^23 first; log 0 = −∞, log(x<0) = NaN, log ∞ = ∞.
+//   tanh  |x| < 0.625: odd degree-9 polynomial; else sign(x)·(1 − 2/(e^{2|x|} + 1)).
+//   sin, cos  j = quadrant of |x|·4/π; three-part Cody–Waite reduction by π/4; the sine or
+//         cosine polynomial per quadrant. When a lane has |x| > SINCOS_MAX (or is ±∞/NaN),
+//         all 4 lanes are recomputed by the host's Math.sin/Math.cos (imported as env.sin /
+//         env.cos) in float64 and rounded, so large arguments stay accurate.
+// Measured maximum errors (test/backends/wasm.test.ts checks them against Math.* in float64
+// over dense ranges): see ULP_BOUNDS.
+import { type FuncBuilder, type Local, T, V, type SimdOp, Op } from "./encoder.js";
+
+/** Largest |x| handled by the sin/cos polynomial path (beyond: Math.sin/Math.cos per lane). */
+export const SINCOS_MAX = 8192;
+
+/** Documented maximum errors in ulps (of the float32 result) of the vector math functions. */
+export const ULP_BOUNDS = {
+  /** exp over [−103, 88.7] (normal and subnormal results). */
+  exp: 2,
+  /** log over all positive finite floats, subnormals included. */
+  log: 2,
+  /** tanh over [−10, 10] (and ±1 exactly beyond). */
+  tanh: 2,
+  /** sin/cos over [−π, π] (relative error blows up only near the zeros of the function
+   * for larger |x|; see ABS_BOUNDS). */
+  sincos: 2,
+} as const;
+/** Maximum absolute errors of sin/cos for |x| ≤ SINCOS_MAX. */
+export const ABS_BOUNDS = { sincos: 1.5e-7 } as const;
+
+// ---------------------------------------------------------------- expression DSL
+/** A v128 (or i32) expression: emits code leaving its value on the stack. */
+export type Ex = (f: FuncBuilder) => void;
+export const g =
+  (l: Local): Ex =>
+  (f) => {
+    f.get(l);
+  };
+/** f32 constant in all lanes. */
+export const c =
+  (v: number): Ex =>
+  (f) => {
+    f.vf32(v);
+  };
+/** i32 constant in all lanes. */
+export const ci =
+  (v: number): Ex =>
+  (f) => {
+    f.vi32(v);
+  };
+const bin =
+  (op: SimdOp) =>
+  (a: Ex, b: Ex): Ex =>
+  (f) => {
+    a(f);
+    b(f);
+    f.v(op);
+  };
+const un =
+  (op: SimdOp) =>
+  (a: Ex): Ex =>
+  (f) => {
+    a(f);
+    f.v(op);
+  };
+export const add = bin(V.f32x4_add);
+export const sub = bin(V.f32x4_sub);
+export const mul = bin(V.f32x4_mul);
+export const div = bin(V.f32x4_div);
+export const min = bin(V.f32x4_min);
+export const max = bin(V.f32x4_max);
+export const lt = bin(V.f32x4_lt);
+export const gt = bin(V.f32x4_gt);
+export const eq = bin(V.f32x4_eq);
+export const ne = bin(V.f32x4_ne);
+export const and = bin(V.v128_and);
+export const or = bin(V.v128_or);
+export const xor = bin(V.v128_xor);
+export const andnot = bin(V.v128_andnot);
+export const iadd = bin(V.i32x4_add);
+export const isub = bin(V.i32x4_sub);
+export const ieq = bin(V.i32x4_eq);
+export const abs = un(V.f32x4_abs);
+export const neg = un(V.f32x4_neg);
+export const nearest = un(V.f32x4_nearest);
+export const not = un(V.v128_not);
+export const toF = un(V.f32x4_convert_i32x4_s);
+export const toI = un(V.i32x4_trunc_sat_f32x4_s);
+export const any = un(V.v128_any_true);
+/** m ? a : b (bitwise). */
+export const sel =
+  (a: Ex, b: Ex, m: Ex): Ex =>
+  (f) => {
+    a(f);
+    b(f);
+    m(f);
+    f.v(V.v128_bitselect);
+  };
+const shift =
+  (op: SimdOp) =>
+  (a: Ex, n: number): Ex =>
+  (f) => {
+    a(f);
+    f.i32(n);
+    f.v(op);
+  };
+export const shl = shift(V.i32x4_shl);
+export const shrU = shift(V.i32x4_shr_u);
+export const shrS = shift(V.i32x4_shr_s);
+/** Horner evaluation of coefs[0]·x^n + … + coefs[n]. */
+export function horner(x: Ex, coefs: readonly number[]): Ex {
+  let e: Ex = c(coefs[0]!);
+  for (let i = 1; i < coefs.length; i++) e = add(mul(e, x), c(coefs[i]!));
+  return e;
+}
+export function assign(f: FuncBuilder, l: Local, e: Ex): void {
+  e(f);
+  f.set(l);
+}
+
+/** A pool of v128 temporaries, allocated once per function and reused by every op. */
+export class Temps {
+  private readonly ls: Local[] = [];
+  private n = 0;
+  constructor(private readonly f: FuncBuilder) {}
+  get(): Local {
+    if (this.n === this.ls.length) this.ls.push(this.f.local(T.v128));
+    return this.ls[this.n++]!;
+  }
+  /** Runs body with temporaries that are released afterwards. */
+  scope<R>(body: () => R): R {
+    const n0 = this.n;
+    try {
+      return body();
+    } finally {
+      this.n = n0;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- functions
+const LOG2E = 1.44269504088896341;
+const EXP_C1 = 0.693359375;
+const EXP_C2 = -2.12194440e-4;
+const EXP_P = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+
+/** exp(x) of the v128 in `x` (left unchanged); result on the stack. */
+export function vexp(f: FuncBuilder, t: Temps, x: Ex): void {
+  t.scope(() => {
+    const xc = t.get();
+    const n = t.get();
+    const r = t.get();
+    const ni = t.get();
+    assign(f, xc, min(max(x, c(-104)), c(89)));
+    assign(f, n, nearest(mul(g(xc), c(LOG2E))));
+    assign(f, r, sub(sub(g(xc), mul(g(n), c(EXP_C1))), mul(g(n), c(EXP_C2))));
+    assign(f, ni, toI(g(n)));
+    // y = P(r)·r² + r + 1
+    const y = add(add(mul(horner(g(r), EXP_P), mul(g(r), g(r))), g(r)), c(1));
+    const n1 = shrS(g(ni), 1);
+    const s1 = shl(iadd(n1, ci(127)), 23);
+    const s2 = shl(iadd(isub(g(ni), shrS(g(ni), 1)), ci(127)), 23);
+    mul(mul(y, s1), s2)(f);
+  });
+}
+
+const SQRTH = 0.70710678118654752440;
+const LOG_P = [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1];
+
+/** log(x); result on the stack. */
+export function vlog(f: FuncBuilder, t: Temps, x: Ex): void {
+  t.scope(() => {
+    const xv = t.get();
+    const den = t.get();
+    const xs = t.get();
+    const e = t.get();
+    const m = t.get();
+    const small = t.get();
+    const z = t.get();
+    const fe = t.get();
+    const y = t.get();
+    assign(f, xv, x);
+    assign(f, den, lt(g(xv), c(1.17549435e-38)));
+    assign(f, xs, sel(mul(g(xv), c(8388608)), g(xv), g(den)));
+    // exponent (frexp convention: m in [0.5, 1)), minus 23 for scaled subnormals
+    assign(f, e, isub(isub(shrU(g(xs), 23), ci(126)), and(g(den), ci(23))));
+    assign(f, m, or(and(g(xs), ci(0x007fffff)), ci(0x3f000000)));
+    assign(f, small, lt(g(m), c(SQRTH)));
+    // m < √½: e -= 1, x = 2m − 1; else x = m − 1
+    assign(f, e, iadd(g(e), g(small))); // small lanes are −1
+    assign(f, m, sub(add(g(m), and(g(m), g(small))), c(1)));
+    assign(f, fe, toF(g(e)));
+    assign(f, z, mul(g(m), g(m)));
+    assign(f, y, mul(g(m), mul(g(z), horner(g(m), LOG_P))));
+    assign(f, y, add(g(y), mul(g(fe), c(-2.12194440e-4))));
+    assign(f, y, add(g(y), mul(g(z), c(-0.5))));
+    assign(f, y, add(add(g(m), g(y)), mul(g(fe), c(0.693359375))));
+    // specials: 0 -> -inf; x < 0 -> NaN; +inf and NaN -> x
+    assign(f, y, sel(c(-Infinity), g(y), eq(g(xv), c(0))));
+    assign(f, y, sel(c(NaN), g(y), lt(g(xv), c(0))));
+    sel(g(xv), g(y), not(lt(g(xv), c(Infinity))))(f);
+  });
+}
+
+const TANH_P = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1];
+
+/** tanh(x); result on the stack. */
+export function vtanh(f: FuncBuilder, t: Temps, x: Ex): void {
+  t.scope(() => {
+    const xv = t.get();
+    const ax = t.get();
+    const z = t.get();
+    const big = t.get();
+    assign(f, xv, x);
+    assign(f, ax, abs(g(xv)));
+    assign(f, z, mul(g(xv), g(xv)));
+    // small: x + x·z·P(z)
+    const smallE = add(mul(mul(horner(g(z), TANH_P), g(z)), g(xv)), g(xv));
+    vexp(f, t, add(g(ax), g(ax)));
+    f.set(big);
+    // 1 − 2/(e + 1), with the sign of x
+    assign(f, big, sub(c(1), div(c(2), add(g(big), c(1)))));
+    assign(f, big, or(g(big), and(g(xv), ci(0x80000000 | 0))));
+    sel(smallE, g(big), lt(g(ax), c(0.625)))(f);
+  });
+}
+
+/** logistic(x) = 1 / (1 + exp(−x)); result on the stack. */
+export function vlogistic(f: FuncBuilder, t: Temps, x: Ex): void {
+  t.scope(() => {
+    const e = t.get();
+    vexp(f, t, neg(x));
+    f.set(e);
+    div(c(1), add(c(1), g(e)))(f);
+  });
+}
+
+const FOPI = 1.27323954473516;
+const DP1 = 0.78515625;
+const DP2 = 2.4187564849853515625e-4;
+const DP3 = 3.77489497744594108e-8;
+const SIN_P = [-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1];
+const COS_P = [2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2];
+
+/**
+ * sin(x) or cos(x); result on the stack. `hostFn` is the function index of the imported
+ * (f64) -> f64 Math.sin / Math.cos used for lanes beyond SINCOS_MAX.
+ */
+export function vsincos(f: FuncBuilder, t: Temps, x: Ex, isCos: boolean, hostFn: number): void {
+  t.scope(() => {
+    const xv = t.get();
+    const ax = t.get();
+    const q = t.get();
+    const y = t.get();
+    const z = t.get();
+    const zz = t.get();
+    const ps = t.get();
+    const pc = t.get();
+    const r = t.get();
+    assign(f, xv, x);
+    assign(f, ax, abs(g(xv)));
+    // j = trunc(|x|·4/π), rounded up to even; q = j / 2 (the quadrant)
+    const j = and(iadd(toI(mul(g(ax), c(FOPI))), ci(1)), ci(~1));
+    assign(f, q, shrS(j, 1));
+    assign(f, y, toF(shl(g(q), 1)));
+    assign(f, z, sub(sub(sub(g(ax), mul(g(y), c(DP1))), mul(g(y), c(DP2))), mul(g(y), c(DP3))));
+    assign(f, zz, mul(g(z), g(z)));
+    assign(f, ps, add(mul(mul(horner(g(zz), SIN_P), g(zz)), g(z)), g(z)));
+    assign(f, pc, add(sub(mul(mul(horner(g(zz), COS_P), g(zz)), g(zz)), mul(g(zz), c(0.5))), c(1)));
+    const odd = ieq(and(g(q), ci(1)), ci(1));
+    if (!isCos) {
+      // sin: [s, c, −s, −c][q mod 4], times sign(x)
+      const sign = xor(shl(and(g(q), ci(2)), 30), and(g(xv), ci(0x80000000 | 0)));
+      assign(f, r, xor(sel(g(pc), g(ps), odd), sign));
+    } else {
+      // cos: [c, −s, −c, s][q mod 4]
+      const sign = shl(and(iadd(g(q), ci(1)), ci(2)), 30);
+      assign(f, r, xor(sel(g(ps), g(pc), odd), sign));
+    }
+    // lanes with |x| > SINCOS_MAX, ±∞ or NaN: recompute all four lanes on the host
+    not(lt(g(ax), c(SINCOS_MAX)))(f);
+    f.v(V.v128_any_true);
+    f.if(() => {
+      for (let k = 0; k < 4; k++) {
+        f.get(r);
+        f.get(xv).vlane(V.f32x4_extract_lane, k).op(Op.f64_promote_f32).call(hostFn).op(Op.f32_demote_f64);
+        f.vlane(V.f32x4_replace_lane, k);
+        f.set(r);
+      }
+    });
+    f.get(r);
+  });
+}
