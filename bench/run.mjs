@@ -58,8 +58,6 @@ if (wantLibs) {
   }
 }
 const libs = LIBS.filter((l) => !wantLibs || wantLibs.includes(l.id));
-// The jaxts column the ratios are taken against: the wasm backend when it exists.
-const ref = libs.find((l) => l.id === "jaxts-wasm") ?? libs.find((l) => l.id === "jaxts-js");
 
 // ---- which benchmarks ----
 const only = args.only ? args.only.split(",") : null;
@@ -168,7 +166,7 @@ async function runGroup(lib, group, names) {
     if (sc) {
       const est = got[sc.from].ms * sc.factor;
       if (2 * est > timeoutS * 1000) {
-        got[next] = { status: "skipped", reason: `estimated ${(est / 1000).toFixed(1)} s per run (> timeout ${timeoutS} s for warm-up + 1 run)` };
+        got[next] = { status: "timeout", reason: `not run: ${sc.from} predicts ${(est / 1000).toFixed(1)} s per run, and warm-up + 1 run would pass the ${timeoutS} s timeout` };
         remaining.shift();
         continue;
       }
@@ -195,7 +193,7 @@ async function runGroup(lib, group, names) {
     if (remaining.length === 0) break;
     if (r.killedFor === "predicted-slow") continue;
     const cur = remaining.shift();
-    if (r.killedFor === "timeout") got[cur] = { status: "timeout", reason: `no result within ${timeoutS} s` };
+    if (r.killedFor === "timeout") got[cur] = { status: "timeout", reason: `killed: no result within ${timeoutS} s` };
     else got[cur] = { status: "error", reason: lastErrorLine(r.errTail) };
   }
   return { got };
@@ -213,6 +211,7 @@ const machine = {
 console.log(`jaxts benchmarks — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}`);
 console.log(`budget ${budgetMs} ms per benchmark (median of the timed runs after warm-up), timeout ${timeoutS} s per benchmark`);
 if (!hasWasm) console.log("jaxts wasm backend: not present (src/backends/wasm); running the js backend only");
+for (const l of libs) if (l.unavailable) console.log(`${l.id}: ${l.unavailable}`);
 const t0 = performance.now();
 const unavailableLibs = {};
 for (const lib of libs) if (lib.unavailable) unavailableLibs[lib.id] = lib.unavailable;
@@ -257,7 +256,10 @@ for (const [group, names] of plan) {
   }
 }
 
-// ---- the table ----
+// ---- the table: the columns that ran ----
+const shown = libs.filter((l) => !unavailableLibs[l.id]);
+// The jaxts column the ratios are taken against: the wasm backend when it runs.
+const ref = shown.find((l) => l.id === "jaxts-wasm") ?? shown.find((l) => l.id === "jaxts-js");
 function fmtMs(ms) {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 100) return ms.toFixed(0);
@@ -275,17 +277,18 @@ function cell(name, c) {
   const gf = gflops(name, c.ms);
   return gf === null ? fmtMs(c.ms) : `${fmtMs(c.ms)} (${gf.toFixed(1)})`;
 }
-const peers = libs.filter((l) => !l.jaxts);
+const peers = shown.filter((l) => !l.jaxts);
 const ratio = (name, peer) => {
-  const a = ref && results[name][ref.id];
-  const b = results[name][peer];
+  const a = ref && results[name]?.[ref.id];
+  const b = results[name]?.[peer];
   if (!a || !b || a.status || b.status) return null;
   return b.ms / a.ms;
 };
-const fmtRatio = (r) => (r === null ? "–" : r >= 100 ? `${r.toFixed(0)}×` : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`);
+const fmtRatio = (r) =>
+  r === null ? "–" : r >= 100 ? `${r.toFixed(0)}×` : r >= 10 ? `${r.toFixed(1)}×` : r >= 0.1 ? `${r.toFixed(2)}×` : `${r.toPrecision(2)}×`;
 
-const header = ["benchmark (ms; matmul: ms (GFLOP/s))", ...libs.map((l) => l.id), ...(ref ? peers.map((p) => `${p.id}/${ref.id.replace("jaxts-", "jaxts·")}`) : [])];
-const rows = allNames.map((n) => [LABEL[n] ?? n, ...libs.map((l) => cell(n, results[n][l.id])), ...(ref ? peers.map((p) => fmtRatio(ratio(n, p.id))) : [])]);
+const header = ["benchmark (ms; matmul: ms (GFLOP/s))", ...shown.map((l) => l.id), ...(ref ? peers.map((p) => `${p.id}/jaxts`) : [])];
+const rows = allNames.map((n) => [LABEL[n] ?? n, ...shown.map((l) => cell(n, results[n][l.id])), ...(ref ? peers.map((p) => fmtRatio(ratio(n, p.id))) : [])]);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
 const table = [line(header), `|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...rows.map(line)].join("\n");
@@ -306,16 +309,16 @@ if (ref) console.log(`\nRatios are peer time / ${ref.id} time: above 1× jaxts i
 
 // Notes on failed cells.
 const notes = [];
-for (const n of allNames) for (const l of libs) {
+for (const n of allNames) for (const l of shown) {
   const c = results[n][l.id];
-  if (c?.status && !unavailableLibs[l.id]) notes.push(`  ${LABEL[n] ?? n} / ${l.id}: ${c.status}${c.reason ? ` — ${c.reason}` : ""}`);
+  if (c?.status) notes.push(`  ${LABEL[n] ?? n} / ${l.id}: ${c.status}${c.reason ? ` — ${c.reason}` : ""}`);
 }
 if (notes.length) console.log(`\nCells without a time:\n${notes.join("\n")}`);
 
 // Cross-library checksums: every library computes the same thing on the same data.
 const mismatches = [];
 for (const n of allNames) {
-  const vals = libs.map((l) => [l.id, results[n][l.id]?.check]).filter(([, v]) => typeof v === "number" && Number.isFinite(v));
+  const vals = shown.map((l) => [l.id, results[n][l.id]?.check]).filter(([, v]) => typeof v === "number" && Number.isFinite(v));
   if (vals.length < 2) continue;
   const sorted = vals.map(([, v]) => v).sort((a, b) => a - b);
   const med = sorted[(sorted.length - 1) >> 1];

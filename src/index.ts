@@ -14,6 +14,7 @@ export type { GradOptions, VmapOptions, JacOptions } from "./transforms/api.js";
 export { jit, makeJaxpr, evalShape, disableJit } from "./transforms/jit.js";
 export { pmap } from "./transforms/pmap.js";
 export type { PmapOptions } from "./transforms/pmap.js";
+export { registerDeviceModule } from "./runtime/pool.js";
 export type { JitOptions } from "./transforms/jit.js";
 export { config } from "./core/config.js";
 export { customJvp, customVjp, checkpoint, remat } from "./transforms/custom.js";

@@ -45,6 +45,16 @@ interface DeviceWorker {
 }
 
 const workers: DeviceWorker[] = [];
+const deviceModules: string[] = [];
+
+/**
+ * Registers a module (URL or absolute path) that every device worker imports at start, e.g.
+ * one defining extra primitives. Call before the first pmap.
+ */
+export function registerDeviceModule(url: string): void {
+  if (workers.length) throw new Error("registerDeviceModule must be called before the first pmap starts the device workers");
+  deviceModules.push(url.startsWith("file:") ? url : pathToFileURL(url).href);
+}
 
 function workerUrl(): URL {
   const self = import.meta.url;
@@ -64,6 +74,7 @@ const BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
 const st = new Int32Array(workerData.status);
 (workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve())
+  .then(async () => { for (const m of workerData.modules) await import(m); })
   .then(() => import(workerData.url))
   .catch((e) => {
   const msg = new TextEncoder().encode(String(e && e.stack || e)).slice(0, 4000);
@@ -81,7 +92,7 @@ function getWorker(i: number): DeviceWorker {
     const url = workerUrl();
     // running from sources (tests, the tour): device workers load TypeScript through tsx
     const tsx = url.pathname.endsWith(".ts") ? tsxApiUrl() : null;
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { port: port2, url: url.href, status, message, tsx }, transferList: [port2] });
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { port: port2, url: url.href, status, message, tsx, modules: deviceModules }, transferList: [port2] });
     worker.unref();
     port1.unref();
     const st = new Int32Array(status);
