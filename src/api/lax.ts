@@ -11,6 +11,8 @@ export {
   eq, ne, lt, le, gt, ge, and, or, xor, not,
 } from "../primitives/elementwise.js";
 export { reshape, broadcastInDim, transpose, slice, sliceInDim, rev, concatenate, pad, expandDims, squeeze } from "../primitives/movement.js";
+export { psum, pmean, pmax, pmin, allGather, ppermute, pshuffle, axisIndex, axisSize, psumScatter, allToAll } from "../transforms/collectives.js";
+export type { AxisNameArg, CollectiveOptions, AllGatherOptions, PsumScatterOptions, AllToAllOptions } from "../transforms/collectives.js";
 
 /** lax.stopGradient(x): x, with a zero derivative (works on pytrees of arrays too). */
 export function stopGradient<T>(x: T): T {

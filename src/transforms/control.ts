@@ -18,6 +18,7 @@ import { jvpFlat, tangentAval, transposeJaxpr, zerosFor } from "./ad.js";
 import { leafToArray } from "./args.js";
 import { type AxisData, batchFlat, toBatchDim0 } from "./batching.js";
 import { partialEvalJaxpr } from "./partial_eval.js";
+import { paramsAxisNames } from "./collectives.js";
 import { traceToJaxpr } from "./staging.js";
 
 const LOWER = missing("the wasm compiler (issue #6)");
@@ -83,6 +84,8 @@ interface CondParams {
 
 export const condP: Primitive<CondParams> = definePrimitive<CondParams>({
   name: "cond",
+  // collectives in the body reach a vmap of their axis even when no operand is batched
+  namedAxes: paramsAxisNames,
   impl: {
     bind: ([idx, ...args]: JaxArray[], p: CondParams) => {
       const i = Math.min(Math.max(Number((idx as EagerArray)._host()[0]), 0), p.branches.length - 1);
@@ -236,6 +239,8 @@ interface WhileParams {
 
 export const whileP: Primitive<WhileParams> = definePrimitive<WhileParams>({
   name: "while",
+  // collectives in the body reach a vmap of their axis even when no operand is batched
+  namedAxes: paramsAxisNames,
   impl: {
     bind: (args: JaxArray[], p: WhileParams) => {
       const cc = args.slice(0, p.condNConsts);
@@ -397,6 +402,8 @@ function scanOutAvals(p: ScanParams): ShapedArray[] {
 
 export const scanP: Primitive<ScanParams> = definePrimitive<ScanParams>({
   name: "scan",
+  // collectives in the body reach a vmap of their axis even when no operand is batched
+  namedAxes: paramsAxisNames,
   impl: {
     bind: (args: JaxArray[], p: ScanParams) => {
       const consts = args.slice(0, p.numConsts);

@@ -13,6 +13,7 @@ import { float0Zeros, jvpFlat, tangentAval, transposeJaxpr, zerosFor } from "./a
 import { checkCallable, fnName, leafToArray } from "./args.js";
 import { type AxisData, batchFlat, toBatchDim0 } from "./batching.js";
 import { traceToJaxpr } from "./staging.js";
+import { paramsAxisNames } from "./collectives.js";
 import type { LooseArgs } from "./api.js";
 
 const LOWER = missing("the wasm compiler (issue #6)");
@@ -302,6 +303,8 @@ function hoisted(cj: ClosedJaxpr): [ClosedJaxpr, JaxArray[]] {
 
 export const rematP: Primitive<RematParams> = definePrimitive<RematParams>({
   name: "checkpoint",
+  // collectives in the body reach a vmap of their axis even when no operand is batched
+  namedAxes: paramsAxisNames,
   impl: { bind: (args: JaxArray[], p: RematParams) => evalJaxpr(p.jaxpr.jaxpr, [], args) },
   abstractEval: (_a, p) => p.jaxpr.outAvals,
   // jvp: tangents from a rematerialised joint jaxpr taking the primal inputs, so the

@@ -17,6 +17,7 @@ import { jvpFlat, tangentAval, transposeJaxpr, zerosFor } from "./ad.js";
 import { checkCallable, fnName } from "./args.js";
 import { type AxisData, AxisEnvTrace, BatchTrace, batchFlat } from "./batching.js";
 import { partialEvalJaxpr } from "./partial_eval.js";
+import { paramsAxisNames } from "./collectives.js";
 import { traceToJaxpr } from "./staging.js";
 import type { LooseArgs } from "./api.js";
 
@@ -94,6 +95,8 @@ const pjitBatch: BatchRule<PjitParams> = (vals, dims, p, axis) => batchOfJaxpr(p
 
 export const pjitP: Primitive<PjitParams> = definePrimitive<PjitParams>({
   name: "pjit",
+  // collectives in the body reach a vmap of their axis even when no operand is batched
+  namedAxes: paramsAxisNames,
   impl: { bind: (args: JaxArray[], p: PjitParams) => evalJaxpr(p.jaxpr.jaxpr, p.jaxpr.consts, args) },
   abstractEval: (avals, p) => {
     const ins = p.jaxpr.inAvals;

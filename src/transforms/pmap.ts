@@ -23,6 +23,7 @@ import { jvpFlat, tangentAval, transposeJaxpr, zerosFor } from "./ad.js";
 import { checkCallable, fnName, leafToArray } from "./args.js";
 import { type AxisData, batchFlat, findAxis, toBatchDim0, withAxisEnv, AxisEnvTrace } from "./batching.js";
 import { partialEvalJaxpr } from "./partial_eval.js";
+import { paramsAxisNames } from "./collectives.js";
 import { traceToJaxpr } from "./staging.js";
 import { pjitP, staticKey, paramNames } from "./jit.js";
 import { vmap } from "./api.js";
@@ -58,6 +59,8 @@ function bindPmap(cj: ClosedJaxpr, args: JaxArray[], mappedIn: boolean[], base: 
 
 export const pmapP: Primitive<PmapParams> = definePrimitive<PmapParams>({
   name: "xla_pmap",
+  // collectives in the body reach a vmap of their axis even when no operand is batched
+  namedAxes: paramsAxisNames,
   impl: { bind: (args: JaxArray[], p: PmapParams) => runPmap(args as EagerArray[], p) },
   abstractEval: (avals, p) => {
     avals.forEach((a, i) => {
