@@ -1,5 +1,8 @@
 // tour.ts — a short guided tour of jaxts (`npm start`). Each capability adds its section.
-import { jnp, grad, valueAndGrad, vmap, jit, lax, makeJaxpr, tree, type Array } from "../src/index.js";
+import { jnp, grad, valueAndGrad, vmap, jit, lax, makeJaxpr, tree, config, random, type Array } from "../src/index.js";
+
+// simulate two CPU devices for the pmap section (JAXTS_NUM_CPU_DEVICES overrides)
+config.update("numCpuDevices", Number(process.env.JAXTS_NUM_CPU_DEVICES ?? 2));
 
 function section(title: string): void {
   console.log(`\n=== ${title} ===`);
@@ -86,4 +89,30 @@ section("training: an MLP from nn.initializers, optim.adam in one jitted step");
     state = s2;
     if (i % 25 === 0) console.log(`step ${String(i).padStart(3)}: loss ${Number(l).toFixed(5)}`);
   }
+}
+
+section("pmap: data-parallel training over CPU devices");
+{
+  const { pmap, deviceCount: dc } = await import("../src/index.js");
+  const n = dc();
+  // each device gets a shard of the batch; gradients are averaged with pmean, so every replica
+  // applies the same update and the replicated parameters stay in sync
+  const loss = (w: Array, x: Array, y: Array) => jnp.mean(jnp.square(jnp.dot(x, w).sub(y)));
+  const step = pmap(
+    (w: Array, x: Array, y: Array) => {
+      const [l, g] = valueAndGrad(loss)(w, x, y);
+      return [w.sub(lax.pmean(g, "devices").mul(0.1)), lax.pmean(l, "devices")];
+    },
+    { axisName: "devices", inAxes: [null, 0, 0], outAxes: [null, 0] },
+  );
+  const wTrue = jnp.array([2, -3, 1]);
+  const X = random.normal(random.key(1), [n, 32, 3]);
+  const Y = jnp.matmul(X, wTrue);
+  let w = jnp.zeros([3]);
+  for (let i = 0; i <= 60; i++) {
+    const [w2, l] = step(w, X, Y) as [Array, Array];
+    w = w2;
+    if (i % 20 === 0) console.log(`step ${String(i).padStart(2)} on ${n} device(s): loss ${Number(l.get(0)).toFixed(5)}`);
+  }
+  console.log("learned w =", w.toString(), "(true [2, -3, 1]); set JAXTS_NUM_CPU_DEVICES to simulate more devices");
 }
