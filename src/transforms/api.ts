@@ -85,50 +85,67 @@ function formatOut(x: unknown): string {
   }
 }
 
+/**
+ * The differentiated arguments of a call f(...args): their leaves flattened (checked by
+ * `checkLeaf`), a way to call f with new leaves in their place (splitting off aux), and a way
+ * to regroup per-leaf results into the arguments' trees (an array of them for array argnums).
+ */
+function diffArgs(
+  f: Fn,
+  args: unknown[],
+  argnums: number | readonly number[],
+  fname: string,
+  hasAux: boolean | undefined,
+  checkLeaf: (l: JaxArray) => void,
+) {
+  const nums = normArgnums(argnums, args.length, fname);
+  const parts = nums.map((n) => flattenArrays(args[n], (i) => `Argument ${n}${i ? ` leaf ${i}` : ""}`));
+  for (const [leaves] of parts) leaves.forEach(checkLeaf);
+  const flatIn = parts.flatMap(([l]) => l);
+  const counts = parts.map(([l]) => l.length);
+  const state: { aux?: unknown } = {};
+  const call = (xs: JaxArray[]): unknown => {
+    const newArgs = [...args];
+    let k = 0;
+    nums.forEach((n, j) => {
+      newArgs[n] = tree.unflatten(parts[j]![1], xs.slice(k, k + counts[j]!));
+      k += counts[j]!;
+    });
+    const out = f(...newArgs);
+    if (!hasAux) return out;
+    if (!Array.isArray(out) || out.length !== 2)
+      throw new TypeError(`expected function with aux output to return a two-element tuple, but got ${formatOut(out)}`);
+    state.aux = out[1];
+    return out[0];
+  };
+  const regroup = (vals: readonly unknown[]): unknown => {
+    let k = 0;
+    const trees = parts.map(([, def], j) => {
+      const t = tree.unflatten(def, vals.slice(k, k + counts[j]!));
+      k += counts[j]!;
+      return t;
+    });
+    return typeof argnums === "number" ? trees[0] : trees;
+  };
+  return { flatIn, call, regroup, aux: () => lowerAux(state.aux) };
+}
+
 function gradImpl(f: Fn, opts: GradOptions, fname: string, withValue: boolean): Fn {
   checkCallable(f, fname);
   if (opts.reduceAxes && opts.reduceAxes.length) throw new NotImplementedError("reduce_axes argument to grad is deprecated");
   const argnums = opts.argnums ?? 0;
   return (...args: unknown[]) => {
-    const nums = normArgnums(argnums, args.length, fname);
-    const parts = nums.map((n) => flattenArrays(args[n], (i) => `Argument ${n}${i ? ` leaf ${i}` : ""}`));
-    for (const [leaves] of parts)
-      for (const l of leaves)
-        if (!isFloat(l.dtype) && !opts.allowInt)
-          throw new TypeError(
-            `${fname} requires real- or complex-valued inputs (input dtype that is a sub-dtype of np.inexact), but got ${l.dtype}. If you want to use Boolean- or integer-valued inputs, use vjp or set allowInt to True.`,
-          );
-    const flatIn = parts.flatMap(([l]) => l);
-    const counts = parts.map(([l]) => l.length);
-    let aux: unknown;
-    const flatFn = (...xs: JaxArray[]): JaxArray[] => {
-      const newArgs = [...args];
-      let k = 0;
-      nums.forEach((n, j) => {
-        newArgs[n] = tree.unflatten(parts[j]![1], xs.slice(k, k + counts[j]!));
-        k += counts[j]!;
-      });
-      let out = f(...newArgs);
-      if (opts.hasAux) {
-        if (!Array.isArray(out) || out.length !== 2)
-          throw new TypeError(`expected function with aux output to return a two-element tuple, but got ${formatOut(out)}`);
-        aux = out[1];
-        out = out[0];
-      }
-      return [checkScalarOut(out, fname)];
-    };
-    const { primalsOut, pullback } = vjpFlat(flatFn, flatIn);
+    const d = diffArgs(f, args, argnums, fname, opts.hasAux, (l) => {
+      if (!isFloat(l.dtype) && !opts.allowInt)
+        throw new TypeError(
+          `${fname} requires real- or complex-valued inputs (input dtype that is a sub-dtype of np.inexact), but got ${l.dtype}. If you want to use Boolean- or integer-valued inputs, use vjp or set allowInt to True.`,
+        );
+    });
+    const { primalsOut, pullback } = vjpFlat((...xs) => [checkScalarOut(d.call(xs), fname)], d.flatIn);
     const value = primalsOut[0]!;
     const one = EagerArray.fromTyped(typedArrayFor(value.dtype, 1).fill(1), [], value.dtype, value.weakType);
-    const grads = pullback([one]);
-    let k = 0;
-    const trees = parts.map(([, def], j) => {
-      const g = tree.unflatten(def, grads.slice(k, k + counts[j]!));
-      k += counts[j]!;
-      return g;
-    });
-    const g = typeof argnums === "number" ? trees[0] : trees;
-    const auxOut = opts.hasAux ? lowerAux(aux) : undefined;
+    const g = d.regroup(pullback([one]));
+    const auxOut = opts.hasAux ? d.aux() : undefined;
     if (withValue) return opts.hasAux ? [[value, auxOut], g] : [value, g];
     return opts.hasAux ? [g, auxOut] : g;
   };
@@ -371,31 +388,14 @@ function jacImpl(f: Fn, opts: JacOptions, mode: "fwd" | "rev"): Fn {
   checkCallable(f, fname);
   const argnums = opts.argnums ?? 0;
   return (...args: unknown[]) => {
-    const nums = normArgnums(argnums, args.length, fname);
-    const parts = nums.map((n) => flattenArrays(args[n], (i) => `Argument ${n}${i ? ` leaf ${i}` : ""}`));
-    for (const [ls] of parts)
-      for (const l of ls)
-        if (!isFloat(l.dtype))
-          throw new TypeError(`${fname} requires real-valued inputs (input dtype that is a sub-dtype of np.floating), but got ${l.dtype}.`);
-    const flatIn = parts.flatMap(([l]) => l);
-    const counts = parts.map(([l]) => l.length);
+    const d = diffArgs(f, args, argnums, fname, opts.hasAux, (l) => {
+      if (!isFloat(l.dtype))
+        throw new TypeError(`${fname} requires real-valued inputs (input dtype that is a sub-dtype of np.floating), but got ${l.dtype}.`);
+    });
+    const flatIn = d.flatIn;
     let outDef: tree.TreeDef | undefined;
-    let aux: unknown;
     const flatFn = (...xs: JaxArray[]): JaxArray[] => {
-      const newArgs = [...args];
-      let k = 0;
-      nums.forEach((n, j) => {
-        newArgs[n] = tree.unflatten(parts[j]![1], xs.slice(k, k + counts[j]!));
-        k += counts[j]!;
-      });
-      let out = f(...newArgs);
-      if (opts.hasAux) {
-        if (!Array.isArray(out) || out.length !== 2)
-          throw new TypeError(`expected function with aux output to return a two-element tuple, but got ${formatOut(out)}`);
-        aux = out[1];
-        out = out[0];
-      }
-      const [ol, od] = flattenArrays(out, (i) => `output ${i}`);
+      const [ol, od] = flattenArrays(d.call(xs), (i) => `output ${i}`);
       outDef = od;
       return ol;
     };
@@ -448,17 +448,8 @@ function jacImpl(f: Fn, opts: JacOptions, mode: "fwd" | "rev"): Fn {
       });
     }
     // assemble: output tree of (input trees per argnum)
-    const perOut = blocks.map((row) => {
-      let k = 0;
-      const trees = parts.map(([, def], j) => {
-        const t = tree.unflatten(def, row.slice(k, k + counts[j]!));
-        k += counts[j]!;
-        return t;
-      });
-      return typeof argnums === "number" ? trees[0] : trees;
-    });
-    const jac = tree.unflatten(outDef!, perOut);
-    return opts.hasAux ? [jac, lowerAux(aux)] : jac;
+    const jac = tree.unflatten(outDef!, blocks.map((row) => d.regroup(row)));
+    return opts.hasAux ? [jac, d.aux()] : jac;
   };
 }
 
