@@ -206,7 +206,8 @@ export const negP = unary("neg", (x) => -x, {
   jvp: ([x], [t]) => [[neg(x!)], [t ? neg(t) : null]], // d(-x) = -dx
   transpose: ([ct]) => [ct ? neg(ct) : null],
 });
-export const signP = unary("sign", (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0), { accepts: "numeric", jvp: "zero" });
+// sign keeps the sign of zero and NaN (sign(-0.0) = -0.0, as JAX)
+export const signP = unary("sign", (x) => (x > 0 ? 1 : x < 0 ? -1 : x), { accepts: "numeric", jvp: "zero" });
 export const floorP = unary("floor", Math.floor, { accepts: "float", jvp: "zero" });
 export const ceilP = unary("ceil", Math.ceil, { accepts: "float", jvp: "zero" });
 export const roundP = unary("round", roundHalfEven, { accepts: "float", jvp: "zero" });

@@ -19,6 +19,10 @@ import { type AxisData, AxisEnvTrace, BatchTrace, batchFlat } from "./batching.j
 import { partialEvalJaxpr } from "./partial_eval.js";
 import { paramsAxisNames } from "./collectives.js";
 import { traceToJaxpr } from "./staging.js";
+import { executableFor } from "../compiler/fuse.js";
+
+/** Whether jitted programs are compiled (tests turn it off to compare with op-by-op runs). */
+export const compileOptions = { enabled: true };
 import type { LooseArgs } from "./api.js";
 
 type Fn = (...args: any[]) => any;
@@ -97,7 +101,13 @@ export const pjitP: Primitive<PjitParams> = definePrimitive<PjitParams>({
   name: "pjit",
   // collectives in the body reach a vmap of their axis even when no operand is batched
   namedAxes: paramsAxisNames,
-  impl: { bind: (args: JaxArray[], p: PjitParams) => evalJaxpr(p.jaxpr.jaxpr, p.jaxpr.consts, args) },
+  // run compiled (fused elementwise kernels) on the js backend, op by op elsewhere
+  impl: {
+    bind: (args: JaxArray[], p: PjitParams) =>
+      compileOptions.enabled && args.every((a) => a instanceof EagerArray && a.backend.name === "js")
+        ? executableFor(p.jaxpr.jaxpr).run(p.jaxpr.consts, args)
+        : evalJaxpr(p.jaxpr.jaxpr, p.jaxpr.consts, args),
+  },
   abstractEval: (avals, p) => {
     const ins = p.jaxpr.inAvals;
     if (avals.length !== ins.length || avals.some((a, i) => !a.sameType(ins[i]!)))

@@ -1,0 +1,170 @@
+// fuse.ts — the jaxpr compiler for the js backend: consecutive elementwise equations with the
+// same output shape fuse into one generated loop (operands of other shapes are read with
+// numpy broadcasting), so a chain like tanh(x)*2 + sin(x)*x makes one pass over memory and
+// allocates only its outputs; every other equation runs through its primitive as usual.
+// Each fused op rounds to its dtype exactly as the reference kernels do, so compiled and
+// op-by-op results are bit-identical. Executables are cached per jaxpr.
+import { shapeEq, shapeSize, stridesOf } from "../core/aval.js";
+import { EagerArray, type JaxArray } from "../core/array.js";
+import { type TypedArray, typedArrayFor } from "../core/dtype.js";
+import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from "../core/jaxpr.js";
+import { bind } from "../core/trace.js";
+import { getBackend } from "../backends/backend.js";
+import { JS_HELPERS, JS_OPS, roundTo } from "./js_ops.js";
+
+type Step =
+  | { kind: "eqn"; eqn: JaxprEqn }
+  | { kind: "kernel"; fn: (ins: TypedArray[], outs: TypedArray[]) => void; inputs: Atom[]; outputs: Var[]; shape: readonly number[] };
+
+export interface Executable {
+  readonly steps: readonly Step[];
+  run(consts: readonly JaxArray[], args: readonly JaxArray[]): JaxArray[];
+}
+
+/** Is this equation fusible into an elementwise kernel of the given shape? */
+function fusible(e: JaxprEqn): boolean {
+  if (!(e.prim.name in JS_OPS) || e.outvars.length !== 1) return false;
+  // operands broadcast numpy-style into the output: every operand's rank is at most the output's
+  const out = e.outvars[0]!.aval;
+  return e.inputs.every((a) => a.aval.ndim <= out.ndim) && out.dtype !== "float0";
+}
+
+function codegen(eqns: JaxprEqn[], inputs: Atom[], outputs: Var[], shape: readonly number[]): Step & { kind: "kernel" } {
+  const name = new Map<Var, string>();
+  const lines: string[] = [];
+  const pre: string[] = [];
+  const n = shapeSize(shape);
+  const rank = shape.length;
+  // how each input is read: flat index, a hoisted scalar, or broadcast strides
+  const needsNest = inputs.some((a) => a.aval.size !== 1 && !shapeEq(a.aval.shape, shape));
+  inputs.forEach((a, k) => {
+    const v = `in${k}`;
+    if (a.aval.size === 1) {
+      pre.push(`const s${k} = ins[${k}][0];`);
+      if (!(a instanceof Literal)) name.set(a as Var, `s${k}`);
+      else name.set(a as unknown as Var, `s${k}`);
+    } else {
+      pre.push(`const ${v} = ins[${k}];`);
+      if (shapeEq(a.aval.shape, shape)) name.set(a as Var, `${v}[i]`);
+      else {
+        // broadcast: offset = sum over dims of idx_d * stride_d (0 on broadcast dims)
+        const st = stridesOf(a.aval.shape);
+        const off = rank - a.aval.ndim;
+        const terms: string[] = [];
+        for (let d = 0; d < a.aval.ndim; d++) if (a.aval.shape[d] !== 1) terms.push(`i${d + off} * ${st[d]}`);
+        name.set(a as Var, `${v}[${terms.join(" + ") || "0"}]`);
+      }
+    }
+  });
+  outputs.forEach((_, k) => pre.push(`const out${k} = outs[${k}];`));
+  const atomName = (a: Atom): string => {
+    const r = name.get(a as Var);
+    if (r === undefined) throw new Error("internal: fused kernel operand without a name");
+    return r;
+  };
+  let t = 0;
+  for (const e of eqns) {
+    const v = e.outvars[0]!;
+    const expr = JS_OPS[e.prim.name]!(e.inputs.map(atomName), e.params, e.inputs.map((a) => a.aval.dtype), v.aval.dtype);
+    const tn = `t${t++}`;
+    lines.push(`const ${tn} = ${roundTo(expr, v.aval.dtype)};`);
+    name.set(v, tn);
+  }
+  outputs.forEach((o, k) => lines.push(`out${k}[i] = ${name.get(o)};`));
+  let body: string;
+  if (!needsNest) body = `for (let i = 0; i < ${n}; i++) {\n${lines.join("\n")}\n}`;
+  else {
+    // nested loops give each broadcast operand its multi-index; i is the flat output index
+    let open = "let i = 0;\n";
+    let close = "";
+    for (let d = 0; d < rank; d++) {
+      open += `for (let i${d} = 0; i${d} < ${shape[d]}; i${d}++) {\n`;
+      close += "}\n";
+    }
+    body = `${open}${lines.join("\n")}\ni++;\n${close}`;
+  }
+  const src = `"use strict";\nreturn function fused(ins, outs) {\n${pre.join("\n")}\n${body}\n};`;
+  const helperNames = Object.keys(JS_HELPERS);
+  const make = new Function(...helperNames, src) as (...h: unknown[]) => (ins: TypedArray[], outs: TypedArray[]) => void;
+  const fn = make(...helperNames.map((h) => JS_HELPERS[h as keyof typeof JS_HELPERS]));
+  return { kind: "kernel", fn, inputs, outputs, shape };
+}
+
+/** Compiles a jaxpr into steps: fused elementwise kernels and single equations. */
+export function compileJaxpr(jaxpr: Jaxpr): Executable {
+  // uses of each var outside its defining group decide the group's outputs
+  const usedBy = new Map<Var, Set<JaxprEqn | "out">>();
+  const use = (a: Atom, by: JaxprEqn | "out") => {
+    if (a instanceof Literal) return;
+    let s = usedBy.get(a);
+    if (!s) usedBy.set(a, (s = new Set()));
+    s.add(by);
+  };
+  for (const e of jaxpr.eqns) e.inputs.forEach((a) => use(a, e));
+  jaxpr.outvars.forEach((a) => use(a, "out"));
+
+  const steps: Step[] = [];
+  let group: JaxprEqn[] = [];
+  const flush = () => {
+    if (group.length === 0) return;
+    if (group.length === 1) {
+      steps.push({ kind: "eqn", eqn: group[0]! });
+      group = [];
+      return;
+    }
+    const members = new Set(group);
+    const defined = new Set(group.map((e) => e.outvars[0]!));
+    const inputs: Atom[] = [];
+    const seen = new Set<Atom>();
+    for (const e of group)
+      for (const a of e.inputs)
+        if (!(a instanceof Literal ? false : defined.has(a)) && !seen.has(a)) {
+          seen.add(a);
+          inputs.push(a);
+        }
+    const outputs = group.map((e) => e.outvars[0]!).filter((v) => [...(usedBy.get(v) ?? [])].some((u) => u === "out" || !members.has(u)));
+    steps.push(codegen(group, inputs, outputs, group[0]!.outvars[0]!.aval.shape));
+    group = [];
+  };
+  for (const e of jaxpr.eqns) {
+    if (fusible(e) && (group.length === 0 || shapeEq(group[0]!.outvars[0]!.aval.shape, e.outvars[0]!.aval.shape))) {
+      group.push(e);
+      continue;
+    }
+    flush();
+    if (fusible(e)) group.push(e);
+    else steps.push({ kind: "eqn", eqn: e });
+  }
+  flush();
+
+  const js = getBackend("js");
+  return {
+    steps,
+    run(consts, args) {
+      const env = new Map<Var, JaxArray>();
+      jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]!));
+      jaxpr.invars.forEach((v, i) => env.set(v, args[i]!));
+      const read = (a: Atom): JaxArray => (a instanceof Literal ? a.val : env.get(a)!);
+      for (const s of steps) {
+        if (s.kind === "eqn") {
+          const outs = bind(s.eqn.prim, s.eqn.inputs.map(read), s.eqn.params);
+          s.eqn.outvars.forEach((v, i) => env.set(v, outs[i]!));
+          continue;
+        }
+        const ins = s.inputs.map((a) => (read(a) as EagerArray)._host());
+        const outs = s.outputs.map((v) => typedArrayFor(v.aval.dtype, v.aval.size));
+        s.fn(ins, outs);
+        s.outputs.forEach((v, i) => env.set(v, EagerArray.fromTyped(outs[i]!, v.aval.shape, v.aval.dtype, v.aval.weakType, js)));
+      }
+      return jaxpr.outvars.map(read);
+    },
+  };
+}
+
+const cache = new WeakMap<Jaxpr, Executable>();
+/** The cached executable of a jaxpr. */
+export function executableFor(jaxpr: Jaxpr): Executable {
+  let ex = cache.get(jaxpr);
+  if (!ex) cache.set(jaxpr, (ex = compileJaxpr(jaxpr)));
+  return ex;
+}
