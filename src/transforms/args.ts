@@ -1,7 +1,7 @@
 // args.ts — shared argument handling for the transformation APIs: converting pytree leaves
 // to arrays with JAX's error messages, argnums normalisation, callable checks.
 import { EagerArray, JaxArray } from "../core/array.js";
-import { castScalar, typedArrayFor } from "../core/dtype.js";
+import { type DType, type TypedArray, castScalar, typedArrayFor } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 
 export function checkCallable(f: unknown, what: string): void {
@@ -26,6 +26,8 @@ export function leafToArray(x: unknown, where: () => string): JaxArray {
     const t = new Uint8Array([x ? 1 : 0]);
     return EagerArray.fromTyped(t, [], "bool");
   }
+  const typed = typedArrayDType(x);
+  if (typed) return EagerArray.fromTyped((x as TypedArray).slice(), [(x as TypedArray).length], typed);
   throw new TypeError(
     `${where()} of type ${x === null ? "null" : typeof x === "object" ? (x as object).constructor?.name ?? "object" : typeof x} is not a valid JAX type. Only arrays, numbers and booleans (in pytrees of JS arrays and plain objects) can be transformed.`,
   );
@@ -50,3 +52,12 @@ export function fnName(f: Function): string {
 }
 
 export { ValueError };
+
+/** The dtype of a typed array passed where an array is expected (as jnp.array maps them). */
+export function typedArrayDType(x: unknown): DType | null {
+  if (x instanceof Float32Array) return "float32";
+  if (x instanceof Float64Array) return "float64";
+  if (x instanceof Int32Array) return "int32";
+  if (x instanceof Uint32Array) return "uint32";
+  return null;
+}

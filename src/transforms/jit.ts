@@ -14,7 +14,7 @@ import { activeMains, bind, stackDepth } from "../core/trace.js";
 import * as tree from "../core/tree.js";
 import { isFloat } from "../core/dtype.js";
 import { jvpFlat, tangentAval, transposeJaxpr, zerosFor } from "./ad.js";
-import { checkCallable, fnName } from "./args.js";
+import { checkCallable, fnName, leafToArray, typedArrayDType } from "./args.js";
 import { type AxisData, AxisEnvTrace, BatchTrace, batchFlat } from "./batching.js";
 import { partialEvalJaxpr } from "./partial_eval.js";
 import { paramsAxisNames } from "./collectives.js";
@@ -219,7 +219,7 @@ function traceFn(f: Fn, args: unknown[], staticIdx: Set<number>, label: string):
   };
   const dynLeaves = leaves.map((l, i) => {
     if (l instanceof JaxArray) return l;
-    if (typeof l === "number" || typeof l === "boolean") return toArrayLeaf(l);
+    if (typeof l === "number" || typeof l === "boolean" || typedArrayDType(l)) return leafToArray(l, () => argName(i));
     throw new TypeError(
       `Error interpreting argument to ${fnName(f)} as an abstract array. The problematic value is of type ${l === null ? "null" : typeof l === "object" ? (l as object).constructor?.name : typeof l} and was passed to the function at path ${argName(i)}. This typically means that a jit-wrapped function was called with a non-array argument, and this argument was not marked as static using the staticArgnums option of jit.`,
     );
@@ -279,7 +279,9 @@ export function jit<F extends Fn>(f: F, opts: JitOptions = {}): (...args: LooseA
     if (config.get("disableJit"))
       return f(...args.map((a, i) => (sIdx.has(i) ? a : tree.map((l: unknown) => (typeof l === "number" || typeof l === "boolean" ? toArrayLeaf(l) : l), a))));
     const [leaves, def] = tree.flatten(args.map((a, i) => (sIdx.has(i) ? null : a)));
-    const leafKeys = leaves.map((l) => (l instanceof JaxArray ? avalKey(l.aval) : typeof l === "number" ? "float32[]w" : typeof l === "boolean" ? "bool[]" : `?${typeof l}`));
+    const leafKeys = leaves.map((l) =>
+      l instanceof JaxArray ? avalKey(l.aval) : typeof l === "number" ? "float32[]w" : typeof l === "boolean" ? "bool[]" : typedArrayDType(l) ? `${typedArrayDType(l)}[${(l as ArrayLike<number>).length}]` : `?${typeof l}`,
+    );
     const statKeys = [...sIdx].sort().map((i) => `${i}=${staticKey(args[i], i)}`);
     const key = `${optKey}|${args.length}|${tree.treedefStr(def)}|${leafKeys.join(";")}|${statKeys.join(";")}|${axisContextKey()}`;
     let cache = caches.get(f);
@@ -298,7 +300,7 @@ export function jit<F extends Fn>(f: F, opts: JitOptions = {}): (...args: LooseA
       dynLeaves = t.dynLeaves;
       // never cache a jaxpr that closed over another transformation's tracers
       if (!t.jaxpr.consts.some((c) => !(c instanceof EagerArray))) cache.set(key, entry);
-    } else dynLeaves = leaves.map((l) => (l instanceof JaxArray ? l : toArrayLeaf(l as number | boolean)));
+    } else dynLeaves = leaves.map((l) => (l instanceof JaxArray ? l : leafToArray(l, () => "argument")));
     const outs = callJaxpr(entry.jaxpr, dynLeaves, name);
     if (donateIdx.length && stackDepth() === 1)
       for (const i of donateIdx) for (const l of tree.leaves(args[i < 0 ? i + (fixedArity ? nPos : args.length) : i])) if (l instanceof EagerArray && !outs.includes(l)) l.dispose();

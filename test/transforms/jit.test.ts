@@ -355,7 +355,6 @@ test("jit: a non-array dynamic argument is a TypeError naming the function and t
 
 test(
   "jit accepts a typed array as a dynamic argument, like jnp.array(typedArray) (JAX accepts numpy arrays)",
-  { todo: "jit's argument conversion only knows Arrays, numbers and booleans; typed-array leaves need the dtype mapping of jnp.array" },
   () => {
     let traces = 0;
     const f = jit((x: A) => {
