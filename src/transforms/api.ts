@@ -242,6 +242,11 @@ export function vjp<F extends Fn>(f: F, ...primals: unknown[]): [any, (ct: unkno
       );
     cl.forEach((c, i) => {
       const o = primalsOut[i]!;
+      const want = tangentAval(o.aval).dtype;
+      if (c.dtype !== want)
+        throw new TypeError(
+          `Type of cotangent input to vjp pullback function (${c.dtype}) is not the expected tangent type (${want}) of corresponding primal output with dtype ${o.dtype}.`,
+        );
       if (c.dtype !== "float0" && (c.ndim !== o.ndim || c.shape.some((d, j) => d !== o.shape[j])))
         throw new ValueError(
           `unexpected JAX type (e.g. shape/dtype) for argument to vjp function: got ${c.aval.longStr()}, but expected ${o.aval.longStr()} because the corresponding output of the function had that shape`,
