@@ -59,6 +59,15 @@ const ELSEWHERE: Record<string, string> = {
   fma: "jax.random (not a jnp function)",
   cummax: "no jnp function uses it (lax-level cumulative max)",
   cummin: "no jnp function uses it (lax-level cumulative min)",
+  psum: "named-axis collective: needs an enclosing vmap/pmap (test/transforms/collectives.test.ts)",
+  pmax: "named-axis collective (test/transforms/collectives.test.ts)",
+  pmin: "named-axis collective (test/transforms/collectives.test.ts)",
+  axis_index: "named-axis collective (test/transforms/collectives.test.ts)",
+  all_gather: "named-axis collective (test/transforms/collectives.test.ts)",
+  psum_scatter: "named-axis collective (test/transforms/collectives.test.ts)",
+  ppermute: "named-axis collective (test/transforms/collectives.test.ts)",
+  all_to_all: "named-axis collective (test/transforms/collectives.test.ts)",
+  xla_pmap: "pmap's primitive, run on device workers (test/transforms/pmap.test.ts)",
 };
 
 function primsOf(j: unknown, into: Set<string>): void {
