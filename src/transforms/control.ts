@@ -210,7 +210,13 @@ function switchImpl(index: JaxArray, branches: Fn[], operands: unknown[], kind: 
         `${kind === "cond" ? "true_fun and false_fun" : `branch 0 and ${names[i]}`} output must have identical types, got ${tys(traced[i]!.jaxpr.outAvals)} and ${tys(traced[0]!.jaxpr.outAvals)}.`,
       );
   }
-  const outs = bindCondBranches(index, traced.map((t) => hoist(t.jaxpr)), ops);
+  // outputs weak in one branch and strong in another become strong in every branch (as JAX)
+  const weak = traced[0]!.jaxpr.outAvals.map((_, i) => traced.every((t) => t.jaxpr.outAvals[i]!.weakType));
+  const fixed = traced.map((t) => {
+    if (t.jaxpr.outAvals.every((a, i) => a.weakType === weak[i])) return hoist(t.jaxpr);
+    return traceJ((...xs) => evalInner(t.jaxpr)(...xs).map((o, i) => convert(o, o.dtype, weak[i])), avalsOf(ops), "Cond");
+  });
+  const outs = bindCondBranches(index, fixed, ops);
   return tree.unflatten(traced[0]!.outDef, outs);
 }
 
