@@ -3,7 +3,8 @@
 // even operations on constants are staged) and by linearize (for the tangent computation).
 import type { ShapedArray } from "../core/aval.js";
 import { EagerArray, type JaxArray } from "../core/array.js";
-import { ClosedJaxpr, Jaxpr, type JaxprEqn, Literal, Var, type Atom } from "../core/jaxpr.js";
+import { ClosedJaxpr, Jaxpr, type JaxprEqn, Literal, Var, type Atom, typecheckJaxpr } from "../core/jaxpr.js";
+import { config } from "../core/config.js";
 import type { Params, Primitive } from "../core/primitive.js";
 import { type MainTrace, Trace, Tracer, withDynamic, withMain } from "../core/trace.js";
 
@@ -120,6 +121,9 @@ export function traceToJaxpr(
       if (o instanceof StagingTracer && o._trace.main === main) return o;
       return o;
     });
-    return { jaxpr: builder.build(ins, raised), outs: raised };
+    const jaxpr = builder.build(ins, raised);
+    // JAXTS_DEBUG=1 (config checkJaxprs): type-check every jaxpr a transformation stages
+    if (config.get("checkJaxprs")) typecheckJaxpr(jaxpr.jaxpr);
+    return { jaxpr, outs: raised };
   });
 }
