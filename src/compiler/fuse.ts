@@ -29,14 +29,26 @@ function fusible(e: JaxprEqn): boolean {
   return e.inputs.every((a) => a.aval.ndim <= out.ndim) && out.dtype !== "float0";
 }
 
-function codegen(eqns: JaxprEqn[], inputs: Atom[], outputs: Var[], shape: readonly number[]): Step & { kind: "kernel" } {
+/** A reduction fused at the end of a kernel: reduce_sum/max/min of one of its values. */
+interface Reduction {
+  eqn: JaxprEqn;
+}
+const REDUCERS: Record<string, { init: (d: string) => string; combine: (acc: string, v: string) => string }> = {
+  reduce_sum: { init: () => "0", combine: (a, v) => `${a} + ${v}` },
+  // NaN propagates; the first NaN wins (as the reference kernels)
+  reduce_max: { init: (d) => (d === "int32" ? "-2147483648" : d === "uint32" ? "0" : "-Infinity"), combine: (a, v) => `(${v} > ${a} || ${v} !== ${v} ? ${v} : ${a})` },
+  reduce_min: { init: (d) => (d === "int32" ? "2147483647" : d === "uint32" ? "4294967295" : "Infinity"), combine: (a, v) => `(${v} < ${a} || ${v} !== ${v} ? ${v} : ${a})` },
+};
+
+function codegen(eqns: JaxprEqn[], inputs: Atom[], outputs: Var[], shape: readonly number[], reductions: Reduction[] = []): Step & { kind: "kernel" } {
   const name = new Map<Var, string>();
   const lines: string[] = [];
   const pre: string[] = [];
   const n = shapeSize(shape);
   const rank = shape.length;
   // how each input is read: flat index, a hoisted scalar, or broadcast strides
-  const needsNest = inputs.some((a) => a.aval.size !== 1 && !shapeEq(a.aval.shape, shape));
+  const needsNest =
+    inputs.some((a) => a.aval.size !== 1 && !shapeEq(a.aval.shape, shape)) || reductions.some((r) => r.eqn.outvars[0]!.aval.size !== 1);
   inputs.forEach((a, k) => {
     const v = `in${k}`;
     if (a.aval.size === 1) {
@@ -71,6 +83,21 @@ function codegen(eqns: JaxprEqn[], inputs: Atom[], outputs: Var[], shape: readon
     name.set(v, tn);
   }
   outputs.forEach((o, k) => lines.push(`out${k}[i] = ${name.get(o)};`));
+  // fused reductions accumulate in float64 in row-major order, then round once (as the
+  // reference reduction kernels), so results are bit-identical
+  const post: string[] = [];
+  reductions.forEach((r, k) => {
+    const o = r.eqn.outvars[0]!;
+    const axes = r.eqn.params.axes as number[];
+    const R = REDUCERS[r.eqn.prim.name]!;
+    const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
+    const ost = stridesOf(kept.map((d) => shape[d]!));
+    const oi = kept.map((d, j) => `i${d} * ${ost[j]}`).join(" + ") || "0";
+    pre.push(`const acc${k} = new Float64Array(${o.aval.size}).fill(${R.init(o.aval.dtype)});`);
+    pre.push(`const rout${k} = outs[${outputs.length + k}];`);
+    lines.push(`{ const j = ${oi}; acc${k}[j] = ${R.combine(`acc${k}[j]`, name.get(r.eqn.inputs[0] as Var)!)}; }`);
+    post.push(`for (let j = 0; j < ${o.aval.size}; j++) rout${k}[j] = acc${k}[j];`);
+  });
   let body: string;
   if (!needsNest) body = `for (let i = 0; i < ${n}; i++) {\n${lines.join("\n")}\n}`;
   else {
@@ -83,11 +110,11 @@ function codegen(eqns: JaxprEqn[], inputs: Atom[], outputs: Var[], shape: readon
     }
     body = `${open}${lines.join("\n")}\ni++;\n${close}`;
   }
-  const src = `"use strict";\nreturn function fused(ins, outs) {\n${pre.join("\n")}\n${body}\n};`;
+  const src = `"use strict";\nreturn function fused(ins, outs) {\n${pre.join("\n")}\n${body}\n${post.join("\n")}\n};`;
   const helperNames = Object.keys(JS_HELPERS);
   const make = new Function(...helperNames, src) as (...h: unknown[]) => (ins: TypedArray[], outs: TypedArray[]) => void;
   const fn = make(...helperNames.map((h) => JS_HELPERS[h as keyof typeof JS_HELPERS]));
-  return { kind: "kernel", fn, inputs, outputs, shape };
+  return { kind: "kernel", fn, inputs, outputs: [...outputs, ...reductions.map((r) => r.eqn.outvars[0]!)], shape };
 }
 
 /** Compiles a jaxpr into steps: fused elementwise kernels and single equations. */
@@ -105,9 +132,10 @@ export function compileJaxpr(jaxpr: Jaxpr): Executable {
 
   const steps: Step[] = [];
   let group: JaxprEqn[] = [];
+  let reductions: Reduction[] = [];
   const flush = () => {
     if (group.length === 0) return;
-    if (group.length === 1) {
+    if (group.length === 1 && reductions.length === 0) {
       steps.push({ kind: "eqn", eqn: group[0]! });
       group = [];
       return;
@@ -123,11 +151,24 @@ export function compileJaxpr(jaxpr: Jaxpr): Executable {
           inputs.push(a);
         }
     const outputs = group.map((e) => e.outvars[0]!).filter((v) => [...(usedBy.get(v) ?? [])].some((u) => u === "out" || !members.has(u)));
-    steps.push(codegen(group, inputs, outputs, group[0]!.outvars[0]!.aval.shape));
+    steps.push(codegen(group, inputs, outputs, group[0]!.outvars[0]!.aval.shape, reductions));
     group = [];
+    reductions = [];
   };
+  // a reduction of a value the current group computes, over the group's shape, joins it
+  const reducible = (e: JaxprEqn) =>
+    e.prim.name in REDUCERS &&
+    group.length > 0 &&
+    !(e.inputs[0] instanceof Literal) &&
+    group.some((g) => g.outvars[0] === e.inputs[0]) &&
+    e.outvars[0]!.aval.dtype !== "bool" &&
+    e.outvars[0]!.aval.dtype !== "float0";
   for (const e of jaxpr.eqns) {
-    if (fusible(e) && (group.length === 0 || shapeEq(group[0]!.outvars[0]!.aval.shape, e.outvars[0]!.aval.shape))) {
+    if (reducible(e)) {
+      reductions.push({ eqn: e });
+      continue;
+    }
+    if (reductions.length === 0 && fusible(e) && (group.length === 0 || shapeEq(group[0]!.outvars[0]!.aval.shape, e.outvars[0]!.aval.shape))) {
       group.push(e);
       continue;
     }

@@ -63,3 +63,18 @@ test("non-elementwise equations run between kernels; transformations compose", (
   compare("vmap", vmap((r: A) => jnp.exp(r).mul(r).sum()), m);
   compare("scan", (x: A) => lax.scan((c: A, y: A) => [c.mul(0.5).add(jnp.sin(y)), c.mul(y)], jnp.zeros([]), x)[1], x);
 });
+
+test("reductions fuse with their producers and stay bit-identical", () => {
+  const big = jnp.sin(jnp.linspace(-5, 5, 24 * 33)).reshape([24, 33]);
+  const f = (m: A) => [jnp.square(m).sum(1), jnp.exp(m).max(0), m.mul(2).add(1).sum(), m.abs().min([0, 1])] as unknown as A;
+  compare("reductions", f, big);
+  const kinds = executableFor(makeJaxpr(f)(big).jaxpr).steps.map((s) => s.kind);
+  assert.ok(!kinds.includes("eqn") || kinds.filter((k) => k === "eqn").length < 4, `steps: ${kinds}`);
+  compare("int sum", (a: A) => a.mul(a).sum(), ints);
+  compare("nan max", (m: A) => jnp.where(m.gt(0.9), jnp.nan, m).max(1), big);
+  const sm = (m: A) => {
+    const e = jnp.exp(m.sub(m.max(1, { keepdims: true })));
+    return e.div(e.sum(1, { keepdims: true }));
+  };
+  compare("softmax", sm, big);
+});
