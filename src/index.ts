@@ -1,5 +1,6 @@
 // index.ts — the public surface of jaxts (re-exports only).
 import "./backends/js/index.js";
+import "./backends/wasm/index.js";
 import * as numpy from "./api/numpy/index.js";
 import * as tree from "./core/tree.js";
 import * as lax from "./api/lax.js";

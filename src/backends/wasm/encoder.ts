@@ -88,7 +88,7 @@ export const Op = {
 /** SIMD128 opcodes (after the 0xFD prefix). */
 export const V = {
   v128_load: 0x00, v128_load32_splat: 0x09, v128_store: 0x0b, v128_const: 0x0c, i8x16_shuffle: 0x0d,
-  i32x4_splat: 0x11, f32x4_splat: 0x13, f64x2_splat: 0x14,
+  i32x4_splat: 0x11, i64x2_splat: 0x12, f32x4_splat: 0x13, f64x2_splat: 0x14,
   i32x4_extract_lane: 0x1b, i32x4_replace_lane: 0x1c, f32x4_extract_lane: 0x1f, f32x4_replace_lane: 0x20,
   f64x2_extract_lane: 0x21,
   i32x4_eq: 0x37, i32x4_ne: 0x38, i32x4_lt_s: 0x39, i32x4_gt_s: 0x3b, i32x4_le_s: 0x3d, i32x4_ge_s: 0x3f,
@@ -130,6 +130,10 @@ export class FuncBuilder {
   private readonly localTypes: ValType[] = [];
   private depth = 0;
   readonly params: Local[];
+  /** When set, vconst() keeps v128 constants in locals initialised at function entry. */
+  poolConstants = false;
+  private readonly pool = new Map<string, Local>();
+  private readonly poolInit: number[] = [];
   constructor(
     readonly name: string,
     paramTypes: readonly ValType[],
@@ -225,11 +229,40 @@ export class FuncBuilder {
     this.code.push(lane);
     return this;
   }
+  /**
+   * A v128 constant (16 little-endian bytes): `v128.const`, or with poolConstants a local
+   * set once at function entry (V8 rematerialises v128.const inside loops at a cost of
+   * several instructions per use; a spilled local is one load).
+   */
+  vconst(bytes: readonly number[]): this {
+    if (!this.poolConstants) {
+      this.v(V.v128_const);
+      for (const b of bytes) this.code.push(b);
+      return this;
+    }
+    const key = bytes.join(",");
+    let l = this.pool.get(key);
+    if (!l) {
+      l = this.local(T.v128);
+      this.pool.set(key, l);
+      this.poolInit.push(0xfd);
+      uleb(this.poolInit, V.v128_const);
+      this.poolInit.push(...bytes, Op.local_set);
+      uleb(this.poolInit, l.index);
+    }
+    return this.get(l);
+  }
   /** v128.const from 4 f32 lanes (or one value splat to all lanes). */
   vf32(a: number, b = a, c = a, d = a): this {
     this.v(V.v128_const);
     for (const x of [a, b, c, d]) pushF32(this.code, x);
     return this;
+  }
+  /** v128.const of two f64 lanes (one value in both; pooled like vconst). */
+  f64x2(v: number): this {
+    const b: number[] = [];
+    pushF64(b, v);
+    return this.vconst([...b, ...b]);
   }
   /** v128.const from 4 i32 lanes (or one value splat). */
   vi32(a: number, b = a, c = a, d = a): this {
@@ -336,6 +369,7 @@ export class FuncBuilder {
       uleb(out, n);
       out.push(t);
     }
+    for (const b of this.poolInit) out.push(b);
     for (const b of this.code) out.push(b);
     out.push(Op.end);
     if (this.depth !== 0) throw new Error(`internal: unbalanced blocks in ${this.name}`);
@@ -357,10 +391,11 @@ interface FuncImport {
   type: number;
 }
 
-/** Memory limits of the imported shared memory (pages of 64 KiB). */
+/** Limits of the imported memory (pages of 64 KiB); shared unless `shared` is false. */
 export interface MemoryLimits {
   initial: number;
   maximum: number;
+  shared?: boolean;
 }
 
 /**
@@ -437,7 +472,7 @@ export class ModuleBuilder {
       }
       pushName(c, "env");
       pushName(c, "memory");
-      c.push(0x02, 0x03); // memory, limits with maximum, shared
+      c.push(0x02, this.memory.shared === false ? 0x01 : 0x03); // memory, limits with maximum (, shared)
       uleb(c, this.memory.initial);
       uleb(c, this.memory.maximum);
       section(2, c);

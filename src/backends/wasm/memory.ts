@@ -11,6 +11,15 @@
 // when needed. Growing never moves data, and typed-array views made before a growth keep
 // their range (views of a shared memory are never detached), so host views stay valid.
 //
+// Reclamation: garbage-collected arrays give their blocks back through FinalizationRegistry
+// callbacks, which V8 runs only between tasks and only after a major GC, which the small JS
+// objects rarely cause; so a long synchronous loop would grow the memory without bound. When
+// the host allows it (index.ts installs `cleanup` = cleanupSome and `reclaim` = forced major
+// GC + cleanupSome), the heap, before raising its top: runs `cleanup` (cheap; it frees what
+// earlier GCs found dead) after every CLEANUP_STEP bytes of growth, and `reclaim` when the top
+// would pass `reclaimAt` (RECLAIM_MIN, later twice the live bytes). Both free blocks
+// synchronously, so the heap stays within about max(RECLAIM_MIN, 2 × live) bytes.
+//
 // The first HEAP_BASE bytes are reserved: address 0 is never a valid block, and the space
 // below HEAP_BASE holds small per-call descriptors written by kernels' callers (ARGS).
 import { WA, type WasmMemory } from "./encoder.js";
@@ -25,6 +34,10 @@ const INITIAL_PAGES = 256; // 16 MiB
 const MAX_PAGES = 65536;
 
 const ALIGN = 16;
+/** Heap extent below which no forced reclamation happens. */
+export const RECLAIM_MIN = 16 * 2 ** 20;
+/** Growth of the heap top between two (cheap) cleanups of pending finalizers. */
+const CLEANUP_STEP = 2 ** 20;
 const roundUp = (n: number): number => Math.ceil(Math.max(n, 1) / ALIGN) * ALIGN;
 const binOf = (size: number): number => 31 - Math.clz32(size);
 
@@ -41,11 +54,16 @@ export interface HeapStats {
   capacity: number;
   /** Highest inUse seen. */
   peak: number;
+  /** Forced reclamations so far. */
+  reclaims: number;
 }
 
 export class WasmHeap {
   readonly memory: WasmMemory;
   readonly maxPages: number;
+  /** False where shared memory is unavailable (a browser page without cross-origin
+   * isolation): then growth replaces the buffer, so views must not outlive an allocation. */
+  readonly shared: boolean;
   /** Views of the whole memory; refreshed after growth (older views stay valid). */
   u8!: Uint8Array;
   i32!: Int32Array;
@@ -60,21 +78,35 @@ export class WasmHeap {
   private inUse = 0;
   private peak = 0;
   private freeBytes = 0;
+  private reclaims = 0;
+  /** Frees unreachable blocks synchronously (installed by the backend when possible). */
+  reclaim: (() => void) | null = null;
+  /** Runs the finalizers of arrays earlier GCs found dead (installed when possible). */
+  cleanup: (() => void) | null = null;
+  private cleanupAt = 0;
+  /** Heap extent that triggers `reclaim` before growing further. */
+  reclaimAt = RECLAIM_MIN;
 
-  constructor(initialPages = INITIAL_PAGES, maxPages = MAX_PAGES) {
+  constructor(initialPages = INITIAL_PAGES, maxPages = MAX_PAGES, wantShared = true) {
     let mem: WasmMemory | null = null;
     let max = maxPages;
-    // some hosts refuse to reserve 4 GiB of shared address space: halve until it works
+    let shared = wantShared && typeof SharedArrayBuffer === "function";
+    // some hosts refuse to reserve 4 GiB of shared address space: halve until it works;
+    // without shared memory at all, use an ordinary one
     while (!mem) {
       try {
-        mem = new WA.Memory({ initial: initialPages, maximum: max, shared: true });
+        mem = new WA.Memory({ initial: initialPages, maximum: max, shared });
       } catch (e) {
-        if (max <= initialPages) throw new Error(`internal: could not create a shared WebAssembly.Memory (${String(e)})`);
-        max = Math.max(initialPages, Math.floor(max / 2));
+        if (max <= initialPages) {
+          if (!shared) throw new Error(`internal: could not create a WebAssembly.Memory (${String(e)})`);
+          shared = false;
+          max = maxPages;
+        } else max = Math.max(initialPages, Math.floor(max / 2));
       }
     }
     this.memory = mem;
     this.maxPages = max;
+    this.shared = shared;
     this.refreshViews();
   }
 
@@ -95,6 +127,17 @@ export class WasmHeap {
   alloc(bytes: number): number {
     const size = roundUp(bytes);
     let ptr = this.takeFree(size);
+    if (ptr < 0 && this.cleanup && this.top + size > this.cleanupAt) {
+      this.cleanup();
+      this.cleanupAt = this.top + CLEANUP_STEP;
+      ptr = this.takeFree(size);
+    }
+    if (ptr < 0 && this.reclaim && this.top + size > this.reclaimAt) {
+      this.reclaims++;
+      this.reclaim();
+      this.reclaimAt = Math.max(RECLAIM_MIN, 2 * (this.inUse + size));
+      ptr = this.takeFree(size);
+    }
     if (ptr < 0) {
       ptr = this.top;
       const end = ptr + size;
@@ -136,7 +179,7 @@ export class WasmHeap {
   }
 
   stats(): HeapStats {
-    return { inUse: this.inUse, blocks: this.used.size, top: this.top, free: this.freeBytes, capacity: this.capacity, peak: this.peak };
+    return { inUse: this.inUse, blocks: this.used.size, top: this.top, free: this.freeBytes, capacity: this.capacity, peak: this.peak, reclaims: this.reclaims };
   }
 
   private takeFree(size: number): number {

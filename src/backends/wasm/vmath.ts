@@ -8,31 +8,36 @@
 //   log   x = m·2^e with m ∈ [√½, √2); degree-8 polynomial in m − 1; subnormal inputs are
 //         scaled by 2^23 first; log 0 = −∞, log(x<0) = NaN, log ∞ = ∞.
 //   tanh  |x| < 0.625: odd degree-9 polynomial; else sign(x)·(1 − 2/(e^{2|x|} + 1)).
-//   sin, cos  j = quadrant of |x|·4/π; three-part Cody–Waite reduction by π/4; the sine or
-//         cosine polynomial per quadrant. When a lane has |x| > SINCOS_MAX (or is ±∞/NaN),
-//         all 4 lanes are recomputed by the host's Math.sin/Math.cos (imported as env.sin /
-//         env.cos) in float64 and rounded, so large arguments stay accurate.
-// Measured maximum errors (test/backends/wasm.test.ts checks them against Math.* in float64
-// over dense ranges): see ULP_BOUNDS.
+//   sin, cos  q = nearest(|x|·2/π); z = |x| − q·π/2 computed in float64 lanes (two-part
+//         π/2, exact product), so z is accurate even next to the zeros; the sine or cosine
+//         polynomial (Cephes) on z ∈ [−π/4, π/4] per quadrant. When a lane has |x| >
+//         SINCOS_MAX (or is ±∞/NaN), all 4 lanes are recomputed by the host's Math.sin /
+//         Math.cos (imported as env.sin / env.cos) in float64 and rounded.
+//   logistic  e/(1 + e) or 1/(1 + e) with e = exp(−|x|) (no overflow for large |x|).
+// Maximum errors against Math.* in float64 (test/backends/wasm.test.ts checks ULP_BOUNDS
+// over dense ranges; measured: exp 1.01 ulp over [−104, 89], log 0.82 ulp over all positive
+// floats, tanh 1.29 ulp, sin/cos 1.52 ulp for |x| ≤ 2^18 and 1.17 ulp next to their zeros,
+// logistic 2.2 ulp).
 import { type FuncBuilder, type Local, T, V, type SimdOp, Op } from "./encoder.js";
 
 /** Largest |x| handled by the sin/cos polynomial path (beyond: Math.sin/Math.cos per lane). */
-export const SINCOS_MAX = 8192;
+export const SINCOS_MAX = 262144;
 
-/** Documented maximum errors in ulps (of the float32 result) of the vector math functions. */
+/** Documented maximum errors in ulps (of the exact result) of the vector math functions. */
 export const ULP_BOUNDS = {
-  /** exp over [−103, 88.7] (normal and subnormal results). */
-  exp: 2,
-  /** log over all positive finite floats, subnormals included. */
-  log: 2,
-  /** tanh over [−10, 10] (and ±1 exactly beyond). */
-  tanh: 2,
-  /** sin/cos over [−π, π] (relative error blows up only near the zeros of the function
-   * for larger |x|; see ABS_BOUNDS). */
+  /** exp over [−104, 88.72] (normal and subnormal results). */
+  exp: 1.5,
+  /** log over all positive floats, subnormals included. */
+  log: 1,
+  /** tanh everywhere (±1 exactly for |x| > 9.01). */
+  tanh: 1.5,
+  /** sin and cos for |x| ≤ SINCOS_MAX, next to their zeros too; beyond, 0.5 (host). */
   sincos: 2,
+  /** logistic everywhere. */
+  logistic: 3,
 } as const;
 /** Maximum absolute errors of sin/cos for |x| ≤ SINCOS_MAX. */
-export const ABS_BOUNDS = { sincos: 1.5e-7 } as const;
+export const ABS_BOUNDS = { sincos: 1e-7 } as const;
 
 // ---------------------------------------------------------------- expression DSL
 /** A v128 (or i32) expression: emits code leaving its value on the stack. */
@@ -42,17 +47,20 @@ export const g =
   (f) => {
     f.get(l);
   };
-/** f32 constant in all lanes. */
+const cbuf = new DataView(new ArrayBuffer(16));
+/** f32 constant in all lanes (pooled in a local when the function pools constants). */
 export const c =
   (v: number): Ex =>
   (f) => {
-    f.vf32(v);
+    for (let i = 0; i < 4; i++) cbuf.setFloat32(4 * i, v, true);
+    f.vconst(Array.from(new Uint8Array(cbuf.buffer)));
   };
 /** i32 constant in all lanes. */
 export const ci =
   (v: number): Ex =>
   (f) => {
-    f.vi32(v);
+    for (let i = 0; i < 4; i++) cbuf.setInt32(4 * i, v | 0, true);
+    f.vconst(Array.from(new Uint8Array(cbuf.buffer)));
   };
 const bin =
   (op: SimdOp) =>
@@ -75,6 +83,10 @@ export const mul = bin(V.f32x4_mul);
 export const div = bin(V.f32x4_div);
 export const min = bin(V.f32x4_min);
 export const max = bin(V.f32x4_max);
+/** b < a ? b : a — one instruction on x86 (NaN in a is kept). */
+export const pmin = bin(V.f32x4_pmin);
+/** a < b ? b : a — one instruction on x86 (NaN in a is kept). */
+export const pmax = bin(V.f32x4_pmax);
 export const lt = bin(V.f32x4_lt);
 export const gt = bin(V.f32x4_gt);
 export const eq = bin(V.f32x4_eq);
@@ -119,6 +131,25 @@ export function horner(x: Ex, coefs: readonly number[]): Ex {
   for (let i = 1; i < coefs.length; i++) e = add(mul(e, x), c(coefs[i]!));
   return e;
 }
+/**
+ * Estrin evaluation of the same polynomial (x in a local): pairs a·x + b, combined with x²,
+ * x⁴ … — a shorter dependency chain than Horner, so independent lanes overlap better.
+ */
+export function estrin(f: FuncBuilder, t: Temps, x: Local, coefs: readonly number[]): Ex {
+  let terms: Ex[] = [...coefs].reverse().map((v) => c(v)); // lowest degree first
+  let pw = x;
+  while (terms.length > 1) {
+    const next: Ex[] = [];
+    for (let i = 0; i < terms.length; i += 2) next.push(i + 1 < terms.length ? add(mul(terms[i + 1]!, g(pw)), terms[i]!) : terms[i]!);
+    terms = next;
+    if (terms.length > 1) {
+      const sq = t.get();
+      assign(f, sq, mul(g(pw), g(pw)));
+      pw = sq;
+    }
+  }
+  return terms[0]!;
+}
 export function assign(f: FuncBuilder, l: Local, e: Ex): void {
   e(f);
   f.set(l);
@@ -146,6 +177,8 @@ export class Temps {
 
 // ---------------------------------------------------------------- functions
 const LOG2E = 1.44269504088896341;
+/** 1.5·2^23: adding it rounds a float of magnitude < 2^22 to an integer held in the low bits. */
+const MAGIC = 12582912;
 const EXP_C1 = 0.693359375;
 const EXP_C2 = -2.12194440e-4;
 const EXP_P = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
@@ -157,12 +190,14 @@ export function vexp(f: FuncBuilder, t: Temps, x: Ex): void {
     const n = t.get();
     const r = t.get();
     const ni = t.get();
-    assign(f, xc, min(max(x, c(-104)), c(89)));
-    assign(f, n, nearest(mul(g(xc), c(LOG2E))));
+    assign(f, xc, pmin(pmax(x, c(-104)), c(89)));
+    // n = nearest(x·log2 e) by the round-to-nearest of adding 1.5·2^23; its integer from the bits
+    assign(f, ni, add(mul(g(xc), c(LOG2E)), c(MAGIC)));
+    assign(f, n, sub(g(ni), c(MAGIC)));
+    assign(f, ni, isub(g(ni), c(MAGIC)));
     assign(f, r, sub(sub(g(xc), mul(g(n), c(EXP_C1))), mul(g(n), c(EXP_C2))));
-    assign(f, ni, toI(g(n)));
     // y = P(r)·r² + r + 1
-    const y = add(add(mul(horner(g(r), EXP_P), mul(g(r), g(r))), g(r)), c(1));
+    const y = add(add(mul(estrin(f, t, r, EXP_P), mul(g(r), g(r))), g(r)), c(1));
     const n1 = shrS(g(ni), 1);
     const s1 = shl(iadd(n1, ci(127)), 23);
     const s2 = shl(iadd(isub(g(ni), shrS(g(ni), 1)), ci(127)), 23);
@@ -197,7 +232,7 @@ export function vlog(f: FuncBuilder, t: Temps, x: Ex): void {
     assign(f, m, sub(add(g(m), and(g(m), g(small))), c(1)));
     assign(f, fe, toF(g(e)));
     assign(f, z, mul(g(m), g(m)));
-    assign(f, y, mul(g(m), mul(g(z), horner(g(m), LOG_P))));
+    assign(f, y, mul(g(m), mul(g(z), estrin(f, t, m, LOG_P))));
     assign(f, y, add(g(y), mul(g(fe), c(-2.12194440e-4))));
     assign(f, y, add(g(y), mul(g(z), c(-0.5))));
     assign(f, y, add(add(g(m), g(y)), mul(g(fe), c(0.693359375))));
@@ -221,7 +256,7 @@ export function vtanh(f: FuncBuilder, t: Temps, x: Ex): void {
     assign(f, ax, abs(g(xv)));
     assign(f, z, mul(g(xv), g(xv)));
     // small: x + x·z·P(z)
-    const smallE = add(mul(mul(horner(g(z), TANH_P), g(z)), g(xv)), g(xv));
+    const smallE = add(mul(mul(estrin(f, t, z, TANH_P), g(z)), g(xv)), g(xv));
     vexp(f, t, add(g(ax), g(ax)));
     f.set(big);
     // 1 − 2/(e + 1), with the sign of x
@@ -231,20 +266,25 @@ export function vtanh(f: FuncBuilder, t: Temps, x: Ex): void {
   });
 }
 
-/** logistic(x) = 1 / (1 + exp(−x)); result on the stack. */
+/** logistic(x) = 1 / (1 + e^−x), as e/(1 + e) with e = e^−|x| for x < 0 (no overflow). */
 export function vlogistic(f: FuncBuilder, t: Temps, x: Ex): void {
   t.scope(() => {
+    const xv = t.get();
     const e = t.get();
-    vexp(f, t, neg(x));
+    const d = t.get();
+    assign(f, xv, x);
+    vexp(f, t, neg(abs(g(xv))));
     f.set(e);
-    div(c(1), add(c(1), g(e)))(f);
+    assign(f, d, add(c(1), g(e)));
+    sel(div(g(e), g(d)), div(c(1), g(d)), lt(g(xv), c(0)))(f);
   });
 }
 
 const FOPI = 1.27323954473516;
-const DP1 = 0.78515625;
-const DP2 = 2.4187564849853515625e-4;
-const DP3 = 3.77489497744594108e-8;
+/** π/2 in two float64 parts (fdlibm's pio2_1, 33 bits, and pio2_1t). */
+const PIO2_1 = 1.57079632673412561417e0;
+const PIO2_1T = 6.07710050650619224932e-11;
+const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 const SIN_P = [-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1];
 const COS_P = [2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2];
 
@@ -265,11 +305,29 @@ export function vsincos(f: FuncBuilder, t: Temps, x: Ex, isCos: boolean, hostFn:
     const r = t.get();
     assign(f, xv, x);
     assign(f, ax, abs(g(xv)));
-    // j = trunc(|x|·4/π), rounded up to even; q = j / 2 (the quadrant)
-    const j = and(iadd(toI(mul(g(ax), c(FOPI))), ci(1)), ci(~1));
-    assign(f, q, shrS(j, 1));
-    assign(f, y, toF(shl(g(q), 1)));
-    assign(f, z, sub(sub(sub(g(ax), mul(g(y), c(DP1))), mul(g(y), c(DP2))), mul(g(y), c(DP3))));
+    // q = nearest(|x|·2/π) (the quadrant; by the magic-number rounding), y = 2q
+    assign(f, q, add(mul(g(ax), c(FOPI / 2)), c(MAGIC)));
+    assign(f, y, sub(g(q), c(MAGIC)));
+    assign(f, q, isub(g(q), c(MAGIC)));
+    // z = |x| − q·π/2 in float64 lanes (π/2 = PIO2_1 + PIO2_1T, q·PIO2_1 exact for q < 2^20),
+    // so z keeps its relative precision even next to the zeros of sin and cos
+    const half = (hi: boolean) => (h: FuncBuilder) => {
+      const lane = (l: Local) => {
+        h.get(l);
+        if (hi) h.get(l).shuffle(HIGH_TO_LOW);
+        h.v(V.f64x2_promote_low_f32x4);
+      };
+      lane(ax);
+      lane(y);
+      h.f64x2(PIO2_1).v(V.f64x2_mul).v(V.f64x2_sub);
+      lane(y);
+      h.f64x2(PIO2_1T).v(V.f64x2_mul).v(V.f64x2_sub);
+      h.v(V.f32x4_demote_f64x2_zero);
+    };
+    half(false)(f);
+    half(true)(f);
+    f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+    f.set(z);
     assign(f, zz, mul(g(z), g(z)));
     assign(f, ps, add(mul(mul(horner(g(zz), SIN_P), g(zz)), g(z)), g(z)));
     assign(f, pc, add(sub(mul(mul(horner(g(zz), COS_P), g(zz)), g(zz)), mul(g(zz), c(0.5))), c(1)));
