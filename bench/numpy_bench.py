@@ -184,8 +184,14 @@ def blas_name():
         cfg = np.show_config(mode="dicts")
         blas = cfg["Build Dependencies"]["blas"]
         return f'{blas.get("name")} {blas.get("version", "")}'.strip()
-    except Exception:  # older numpy: no dict mode
-        return "unknown"
+    except Exception:  # older numpy (Debian's 1.x): the BLAS library actually loaded
+        try:
+            np.ones((64, 64), F32) @ np.ones((64, 64), F32)
+            with open("/proc/self/maps") as f:
+                libs = {os.path.realpath(l.split()[-1]) for l in f if "blas" in l.lower() and "/" in l}
+            return ", ".join(sorted("/".join(l.split("/")[-2:]) for l in libs if "lapack" not in l)) or "unknown"
+        except OSError:
+            return "unknown"
 
 
 def main():

@@ -11,7 +11,9 @@
 //   --timeout=S                  per-benchmark timeout in seconds (default 30; env BENCH_TIMEOUT_S)
 //   --budget=MS                  timing budget per benchmark (default 1500; env BENCH_BUDGET_MS)
 //   --first-call-runs=K          fresh processes for the first-call time (default 3)
+//   --repeat=K                   run each group K times, keep each benchmark's lowest median
 //   --verbose                    show the children's other output
+// Environment: BENCH_PYTHON picks the python for numpy (default python3 on PATH).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -33,13 +35,15 @@ const args = Object.fromEntries(
 const timeoutS = Number(args.timeout ?? process.env.BENCH_TIMEOUT_S ?? 30);
 const budgetMs = Number(args.budget ?? process.env.BENCH_BUDGET_MS ?? 1500);
 const firstCallRuns = Number(args["first-call-runs"] ?? 3);
+const repeat = Math.max(1, Number(args.repeat ?? 1));
 const verbose = args.verbose === "true";
 
 // ---- the columns ----
 const node = process.execPath;
 const hasWasm = existsSync(path.join(root, "src/backends/wasm"));
+const python = process.env.BENCH_PYTHON || "python3";
 function numpyStatus() {
-  const r = spawnSync("python3", ["-c", "import numpy"], { stdio: "ignore" });
+  const r = spawnSync(python, ["-c", "import numpy"], { stdio: "ignore" });
   return r.status === 0 ? null : r.error ? "python3 not found" : "numpy not installed";
 }
 const LIBS = [
@@ -48,7 +52,7 @@ const LIBS = [
   { id: "jax-js", cmd: [node, "bench/jaxjs.mjs"], env: {} },
   { id: "tfjs-wasm", cmd: [node, "bench/tfjs.mjs"], env: { TFJS_BACKEND: "wasm" } },
   { id: "tfjs-cpu", cmd: [node, "bench/tfjs.mjs"], env: { TFJS_BACKEND: "cpu" } },
-  { id: "numpy", cmd: ["python3", "bench/numpy_bench.py"], env: {}, unavailable: numpyStatus() },
+  { id: "numpy", cmd: [python, "bench/numpy_bench.py"], env: {}, unavailable: numpyStatus() },
 ];
 const wantLibs = args.libs ? args.libs.split(",") : null;
 if (wantLibs) {
@@ -131,7 +135,11 @@ function runChild(lib, group, names, onLine) {
         }
         arm();
         const stop = onLine(m[1], JSON.parse(m[2]));
-        if (stop) kill(stop);
+        if (stop === "finished") {
+          // All results are in; a child that lingers (worker threads) is stopped.
+          clearTimeout(timer);
+          timer = setTimeout(() => kill("finished"), 5000);
+        } else if (stop) kill(stop);
       }
     });
     child.stderr.on("data", (d) => {
@@ -181,6 +189,7 @@ async function runGroup(lib, group, names) {
       got[obj.name] = kind === "RESULT" ? obj : { status: "n/a", reason: obj.reason };
       if (kind === "RESULT") doneOk.add(obj.name);
       remaining = remaining.filter((n) => n !== obj.name);
+      if (remaining.length === 0) return "finished";
       const nx = remaining[0];
       const s = nx && scaleFrom(nx, doneOk);
       if (s && 2 * got[s.from].ms * s.factor > timeoutS * 1000) return "predicted-slow";
@@ -193,8 +202,15 @@ async function runGroup(lib, group, names) {
     if (remaining.length === 0) break;
     if (r.killedFor === "predicted-slow") continue;
     const cur = remaining.shift();
-    if (r.killedFor === "timeout") got[cur] = { status: "timeout", reason: `killed: no result within ${timeoutS} s` };
-    else got[cur] = { status: "error", reason: lastErrorLine(r.errTail) };
+    if (r.killedFor === "timeout") {
+      got[cur] = { status: "timeout", reason: `killed: no result within ${timeoutS} s` };
+      // Larger sizes of the same family cannot finish either.
+      const fam = cur.split("_")[0];
+      for (const n of remaining.filter((n) => (n.startsWith("matmul_") || n.startsWith("chain_")) && n.split("_")[0] === fam)) {
+        got[n] = { status: "timeout", reason: `not run: ${cur} timed out` };
+      }
+      remaining = remaining.filter((n) => !got[n]);
+    } else got[cur] = { status: "error", reason: lastErrorLine(r.errTail) };
   }
   return { got };
 }
@@ -210,6 +226,8 @@ const machine = {
 };
 console.log(`jaxts benchmarks — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}`);
 console.log(`budget ${budgetMs} ms per benchmark (median of the timed runs after warm-up), timeout ${timeoutS} s per benchmark`);
+const loadBefore = os.loadavg();
+if (loadBefore[0] > 0.8) console.log(`note: load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")} — other processes use the CPU; timings may be noisy`);
 if (!hasWasm) console.log("jaxts wasm backend: not present (src/backends/wasm); running the js backend only");
 for (const l of libs) if (l.unavailable) console.log(`${l.id}: ${l.unavailable}`);
 const t0 = performance.now();
@@ -243,9 +261,26 @@ for (const [group, names] of plan) {
         got = { [names[0]]: { ms: ms[(ms.length - 1) >> 1], n: ms.length, min: ms[0], all: ms, check: runs[0].check } };
       }
     } else {
-      const r = await runGroup(lib, group, names);
-      if (r.unavailable) unavailableLibs[lib.id] = r.unavailable;
-      got = r.got;
+      // --repeat=K: K processes; each benchmark keeps the lowest of the K medians (less
+      // exposed to other load on the machine); all medians go to results.json.
+      for (let k = 0; k < repeat && !unavailableLibs[lib.id]; k++) {
+        const r = await runGroup(lib, group, names);
+        if (r.unavailable) unavailableLibs[lib.id] = r.unavailable;
+        if (!got) {
+          got = r.got;
+          if (repeat > 1) for (const c of Object.values(got)) if (!c.status) c.medians = [c.ms];
+          continue;
+        }
+        for (const [n, c] of Object.entries(r.got)) {
+          const old = got[n];
+          if (c.status || !old || old.status) {
+            if (!c.status && (!old || old.status)) got[n] = { ...c, medians: [c.ms] };
+            continue;
+          }
+          const medians = [...old.medians, c.ms];
+          got[n] = c.ms < old.ms ? { ...c, medians } : { ...old, medians };
+        }
+      }
     }
     for (const n of names) results[n][lib.id] = got[n] ?? { status: "error", reason: "no result" };
     const summary = names.map((n) => {
@@ -294,7 +329,8 @@ const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) 
 const table = [line(header), `|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...rows.map(line)].join("\n");
 
 console.log("");
-console.log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}`);
+machine.loadAverageBefore = loadBefore.map((x) => +x.toFixed(2));
+console.log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os} (load average before the run: ${machine.loadAverageBefore.join(" ")})`);
 const libLine = (l) => {
   const i = infos[l.id];
   if (unavailableLibs[l.id]) return `${l.id}: ${unavailableLibs[l.id]}`;
@@ -305,7 +341,14 @@ const libLine = (l) => {
 for (const l of libs) console.log(`  ${libLine(l)}`);
 console.log("");
 console.log(table);
-if (ref) console.log(`\nRatios are peer time / ${ref.id} time: above 1× jaxts is faster. Times are medians; the first call is the median over ${firstCallRuns} fresh processes.`);
+if (ref) {
+  console.log(
+    `\nRatios are peer time / ${ref.id} time: above 1× jaxts is faster. Times are medians${repeat > 1 ? ` (lowest of ${repeat} processes)` : ""}; ` +
+      `the first call is the median over ${firstCallRuns} fresh processes.`,
+  );
+}
+machine.loadAverageAfter = os.loadavg().map((x) => +x.toFixed(2));
+console.log(`Load average after the run: ${machine.loadAverageAfter.join(" ")}${machine.loadAverageAfter[0] > 1.5 ? " — other processes competed for the CPU; rerun on an idle machine for clean numbers" : ""}`);
 
 // Notes on failed cells.
 const notes = [];
@@ -357,7 +400,7 @@ if (ref) {
 const out = {
   date: new Date().toISOString(),
   machine,
-  settings: { budgetMs, timeoutS, firstCallRuns },
+  settings: { budgetMs, timeoutS, firstCallRuns, repeat },
   reference: ref?.id ?? null,
   libraries: Object.fromEntries(libs.map((l) => [l.id, unavailableLibs[l.id] ? { unavailable: unavailableLibs[l.id] } : infos[l.id] ?? null])),
   spec: SPEC,

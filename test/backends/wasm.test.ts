@@ -650,17 +650,19 @@ test("dispose() frees blocks at once; host data are copies that outlive the arra
   assert.equal(heapStats().inUse, base);
 });
 
-test("memory of dropped arrays is reclaimed inside a long synchronous loop", { skip: !syncReclaim && "no synchronous reclamation on this host" }, () => {
-  // 400 steps × 3 arrays of 1 MiB: 1.2 GiB allocated, far more than the reclaim threshold
-  let x: JaxArray = EagerArray.fromTyped(new Float32Array(1 << 18).fill(1), [1 << 18], "float32", false, wasmBackend);
-  const half = EagerArray.fromTyped(new Float32Array([0.5]), [], "float32", true, wasmBackend);
-  const mulP = getPrimitive("mul")!;
-  const addP = getPrimitive("add")!;
-  for (let i = 0; i < 400; i++) x = bind1(addP, [bind1(mulP, [x, half]), half]);
-  const st = heapStats();
+test("with JAXTS_WASM_FORCED_GC=1, memory of dropped arrays is reclaimed inside a long synchronous loop", () => {
+  const child = fileURLToPath(new URL("./wasm-sync-child.ts", import.meta.url));
+  const r = spawnSync(process.execPath, ["--import", "tsx", child], {
+    env: { ...process.env, JAXTS_BACKEND: "wasm", JAXTS_WASM_FORCED_GC: "1" },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const st = JSON.parse(r.stdout.trim().split("\n").pop()!) as { top: number; reclaims: number; value: number; forced: boolean };
+  assert.equal(st.forced, true);
   assert.ok(st.top < 200 * 2 ** 20, `heap top ${st.top} bytes after 1.2 GiB of dropped arrays`);
   assert.ok(st.reclaims > 0);
-  assert.equal(x.dataSync()[7], 1);
+  assert.equal(st.value, 1);
 });
 
 test("memory is reclaimed by the FinalizationRegistry alone (child process with --expose-gc)", () => {

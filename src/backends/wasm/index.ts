@@ -96,16 +96,19 @@ interface CleanupRegistry<T> extends FinalizationRegistry<T> {
   cleanupSome?(cb?: (held: T) => void): void;
 }
 /**
- * The registry that frees blocks of collected arrays. Under Node it comes from a fresh vm
- * context created with V8's `gc` extension and `FinalizationRegistry.prototype.cleanupSome`
- * (both experimental flags, switched on only while that context is made), which lets the
- * heap reclaim synchronously inside long loops; elsewhere it is a plain registry.
+ * The registry that frees blocks of collected arrays: a plain FinalizationRegistry. With
+ * JAXTS_WASM_FORCED_GC=1 under Node it comes instead from a fresh vm context created with
+ * V8's `gc` extension and `FinalizationRegistry.prototype.cleanupSome` (experimental flags,
+ * switched on only while that context is made), which lets the heap reclaim synchronously
+ * inside long synchronous loops of large eager arrays. (Planned buffers in compiled programs
+ * are the way to make that unnecessary before wasm becomes the default backend.)
  */
 function makeRegistry(): { reg: CleanupRegistry<Claim>; reclaim: (() => void) | null; cleanup: (() => void) | null } {
   type NodeProcess = { getBuiltinModule?: (id: string) => unknown; env?: Record<string, string | undefined> };
   const proc = (globalThis as { process?: NodeProcess }).process;
   try {
-    if (proc?.getBuiltinModule && proc.env?.JAXTS_WASM_FORCED_GC !== "0") {
+    // opt-in only: this switches on experimental V8 features for a moment
+    if (proc?.getBuiltinModule && proc.env?.JAXTS_WASM_FORCED_GC === "1") {
       const v8 = proc.getBuiltinModule("node:v8") as { setFlagsFromString(f: string): void };
       const vm = proc.getBuiltinModule("node:vm") as { createContext(o: object): object; runInContext(code: string, ctx: object): unknown };
       v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
