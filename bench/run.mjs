@@ -420,5 +420,26 @@ const out = {
   targets,
   table,
 };
+// ---- pmap scaling (jaxts only; issue #7): 2 devices vs 1 device on the same two shards ----
+{
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "bench/pmap.ts")], { encoding: "utf8", timeout: timeoutS * 4000, env: { ...process.env, JAXTS_BACKEND: "js" } });
+  const line = (r.stdout ?? "").trim().split("\n").pop() ?? "";
+  let pm = null;
+  try {
+    pm = JSON.parse(line);
+  } catch {
+    pm = { error: (r.stderr ?? "").split("\n").slice(-3).join(" ") || "no output" };
+  }
+  out.pmap = pm;
+  console.log("\npmap scaling (foriLoop of 128x128 matmul + tanh on two shards):");
+  if (pm.error) console.log(`  failed: ${pm.error}`);
+  else {
+    const ok = pm.speedup >= 1.7;
+    console.log(`  1 device, two shards: ${pm.oneDeviceMs} ms; 2 devices: ${pm.twoDevicesMs} ms; speedup ${pm.speedup}x`);
+    console.log(`  ${ok ? "PASS" : "FAIL"}  2 devices >= 1.7x one device (issue #7)`);
+    targets.push({ desc: "pmap 2 devices ≥ 1.7× one device", measured: pm.speedup, need: 1.7, status: ok ? "PASS" : "FAIL" });
+  }
+}
 writeFileSync(path.join(root, "bench/results.json"), JSON.stringify(out, null, 2) + "\n");
 console.log(`\nWrote bench/results.json (${((performance.now() - t0) / 1000).toFixed(0)} s in all).`);
