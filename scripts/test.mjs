@@ -1,5 +1,6 @@
-// Runs every test/**/*.test.ts with Node's test runner (TypeScript through tsx).
-// Usage: node scripts/test.mjs [substring filter]
+// Runs every test/**/*.test.ts with Node's test runner (TypeScript through tsx), once per
+// backend: the js reference backend and the wasm backend (JAXTS_TEST_BACKENDS=js,wasm by
+// default; set it to one name to run one pass). Usage: node scripts/test.mjs [filter]
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -19,5 +20,14 @@ if (files.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
-process.exit(r.status ?? 1);
+const backends = (process.env.JAXTS_TEST_BACKENDS ?? process.env.JAXTS_BACKEND ?? "js,wasm").split(",").filter(Boolean);
+let status = 0;
+for (const b of backends) {
+  console.log(`\n# ---- test suite on the ${b} backend ----`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], {
+    stdio: "inherit",
+    env: { ...process.env, JAXTS_BACKEND: b },
+  });
+  if (r.status !== 0) status = r.status ?? 1;
+}
+process.exit(status);
