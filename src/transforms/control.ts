@@ -12,8 +12,8 @@ import { ClosedJaxpr, Jaxpr, Var, evalJaxpr } from "../core/jaxpr.js";
 import { type MaybeZero, type Primitive, UndefinedPrimal, definePrimitive, missing } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
 import * as tree from "../core/tree.js";
-import { add, convert, max, min, ne, select, selectN } from "../primitives/elementwise.js";
-import { broadcastInDim, reduceSum } from "../primitives/movement.js";
+import { add, convert, lt, max, min, ne, select, selectN } from "../primitives/elementwise.js";
+import { broadcastInDim, reduceSum, transpose } from "../primitives/movement.js";
 import { jvpFlat, tangentAval, transposeJaxpr, zerosFor } from "./ad.js";
 import { leafToArray } from "./args.js";
 import { type AxisData, batchFlat, toBatchDim0 } from "./batching.js";
@@ -549,12 +549,7 @@ function bindTranspose01(y: JaxArray): JaxArray {
   const perm = y.aval.shape.map((_, i) => i);
   perm[0] = 1;
   perm[1] = 0;
-  return bind(transposePrim(), [y], { permutation: perm })[0]!;
-}
-let _tp: Primitive<any> | undefined;
-import { transposeP } from "../primitives/movement.js";
-function transposePrim(): Primitive<any> {
-  return (_tp ??= transposeP);
+  return transpose(y, perm);
 }
 
 /** Transpose of scan: a forward scan of the known part saves residuals, then a reverse scan
@@ -728,14 +723,12 @@ export function foriLoop(lower: unknown, upper: unknown, body: (i: JaxArray, val
   const hi = convert(leafToArray(upper, () => "upper"), "int32");
   const one = EagerArray.fromTyped(new Int32Array([1]), [], "int32", true);
   const [, , v] = whileLoop(
-    ([i, u]: JaxArray[]) => bind(ltPrim(), [i!, u!])[0],
+    ([i, u]: JaxArray[]) => lt(i!, u!),
     ([i, u, val]: [JaxArray, JaxArray, unknown]) => [add(i, one), u, body(i, val)],
     [lo, hi, init],
   );
   return v;
 }
-import { ltP } from "../primitives/elementwise.js";
-const ltPrim = () => ltP;
 
 /** lax.map(f, xs): f applied to each leading slice, sequentially (a scan without carry). */
 export function map(f: Fn, xs: unknown): any {

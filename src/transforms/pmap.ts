@@ -12,22 +12,21 @@ import { isFloat, typedArrayFor, type TypedArray } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { ClosedJaxpr, Jaxpr, type JaxprEqn, evalJaxpr } from "../core/jaxpr.js";
 import { type MaybeZero, type Primitive, UndefinedPrimal, definePrimitive, missing } from "../core/primitive.js";
-import { bind } from "../core/trace.js";
+import { activeMains, bind } from "../core/trace.js";
 import * as tree from "../core/tree.js";
 import { getBackend } from "../backends/backend.js";
 import { type Device, deviceCount, devices as allDevices } from "../devices/devices.js";
 import { type BufferRef, type DeviceCommand, runGroup } from "../runtime/pool.js";
 import { serializeClosed } from "../runtime/serialize.js";
-import { broadcastInDim, moveaxis, reduceSum, sliceInDim, reshape } from "../primitives/movement.js";
+import { moveaxis, reduceSum, sliceInDim, reshape } from "../primitives/movement.js";
 import { jvpFlat, tangentAval, transposeJaxpr, zerosFor } from "./ad.js";
 import { checkCallable, fnName, leafToArray } from "./args.js";
-import { type AxisData, batchFlat, findAxis, toBatchDim0, withAxisEnv, AxisEnvTrace } from "./batching.js";
+import { type AxisData, batchFlat, toBatchDim0, withAxisEnv, AxisEnvTrace } from "./batching.js";
 import { partialEvalJaxpr } from "./partial_eval.js";
 import { paramsAxisNames } from "./collectives.js";
 import { traceToJaxpr } from "./staging.js";
 import { pjitP, staticKey, paramNames } from "./jit.js";
 import { vmap } from "./api.js";
-import { activeMains } from "../core/trace.js";
 
 type Fn = (...args: any[]) => any;
 
@@ -194,13 +193,9 @@ function prepareForDevice(cj: ClosedJaxpr): ClosedJaxpr {
       if (e.prim.name === "custom_jvp_call" || e.prim.name === "custom_vjp_call") {
         changed = true;
         const fun = e.params.fun as (...xs: JaxArray[]) => JaxArray[];
+        // the body's constants stay closed over in the pjit's jaxpr (sent with the program)
         const inner = prepareForDevice(traceToJaxpr(fun, e.inputs.map((a) => a.aval), { label: "Pmap" }).jaxpr);
-        const h = new ClosedJaxpr(new Jaxpr([], [...inner.jaxpr.constvars, ...inner.jaxpr.invars], inner.jaxpr.eqns, inner.jaxpr.outvars), []);
-        if (inner.consts.length) {
-          // keep it simple: constants of the inlined body stay closed over
-          return { prim: pjitP, inputs: e.inputs, params: { jaxpr: inner, name: String(e.params.name) }, outvars: e.outvars };
-        }
-        return { prim: pjitP, inputs: e.inputs, params: { jaxpr: h, name: String(e.params.name) }, outvars: e.outvars };
+        return { prim: pjitP, inputs: e.inputs, params: { jaxpr: inner, name: String(e.params.name) }, outvars: e.outvars };
       }
       let pc = false;
       const params = Object.fromEntries(
@@ -414,5 +409,3 @@ export function pmap<F extends Fn>(f: F, opts: PmapOptions = {}): (...args: any[
   };
 }
 
-void findAxis;
-void broadcastInDim;
