@@ -129,3 +129,15 @@ test("disableJit runs pmap as vmap", () => {
     config.update("disableJit", false);
   }
 });
+
+test("customJvp and customVjp functions (with constants) run inside pmap and keep their rules", async () => {
+  const { customJvp, customVjp } = await import("../../src/index.js");
+  const scale = jnp.array([1, 2, 3]);
+  const f = customJvp((x: A) => jnp.sin(x).mul(scale));
+  f.defjvp(([x]: A[], [t]: A[]) => [f(x), t.mul(100)]);
+  close(pmap(f)(xs), jnp.sin(xs).mul(scale));
+  close(grad((x: A) => pmap(f)(x).sum())(xs), jnp.full([4, 3], 100));
+  const clip = customVjp((x: A) => x.mul(scale));
+  clip.defvjp((x: A) => [x.mul(scale), null], (_r: unknown, g: A) => [jnp.clip(g, -1, 1)]);
+  close(grad((x: A) => pmap(clip)(x).mul(5).sum())(xs), jnp.ones([4, 3]));
+});
