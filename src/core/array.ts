@@ -4,7 +4,7 @@
 // numpy layer through the `arrayOps` table it installs (core never imports upward).
 import { ShapedArray, shapeSize } from "./aval.js";
 import { type DType, type TypedArray, isDType } from "./dtype.js";
-import { ConcretizationTypeError, TracerArrayConversionError } from "./errors.js";
+import { ConcretizationTypeError, TracerArrayConversionError, TracerBoolConversionError, TracerIntegerConversionError, ValueError } from "./errors.js";
 import { formatArray } from "./format.js";
 import { type Backend, type DeviceBuffer, defaultBackend } from "../backends/backend.js";
 
@@ -100,6 +100,24 @@ export abstract class JaxArray {
     const v = c._host()[0]!;
     return c.dtype === "bool" ? v !== 0 : v;
   }
+  /** Truthiness of a size-1 array (Python's bool(x)); an abstract tracer throws
+   * TracerBoolConversionError instead of silently picking a branch. */
+  toBool(): boolean {
+    const c = this._concrete();
+    if (!c) throw new TracerBoolConversionError(this._describe(), this._originInfo());
+    if (c.size !== 1) throw new ValueError(`The truth value of an array with more than one element is ambiguous (shape [${c.shape.join(", ")}]). Use jnp.any or jnp.all.`);
+    return c._host()[0] !== 0;
+  }
+  /** The integer value of a size-1 integer array (Python's operator.index(x)); an abstract
+   * tracer throws TracerIntegerConversionError. */
+  toInt(): number {
+    const c = this._concrete();
+    if (!c) throw new TracerIntegerConversionError(this._describe(), this._originInfo());
+    if (c.size !== 1 || (c.dtype !== "int32" && c.dtype !== "uint32" && c.dtype !== "bool"))
+      throw new TypeError(`only integer scalar arrays can be converted to an index; got ${c.aval.longStr()}`);
+    return c._host()[0]!;
+  }
+
   /** Nested JS arrays of the values (numbers, or booleans for bool arrays). */
   tolist(): NestedArray {
     const c = this._need("array", "the `tolist()` method");

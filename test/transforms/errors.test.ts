@@ -363,3 +363,16 @@ test("control flow errors keep the library working", () => {
   throwsWith(() => grad((x: A) => lax.whileLoop((s: A) => s.lt(10), (s: A) => s.mul(2), x))(1), errors.ValueError, /Reverse-mode differentiation does not work for lax\.whileLoop/);
   throwsWith(() => lax.scan((c: A) => [c.astype("int32"), c], jnp.array(0, "float32"), jnp.ones([2])), TypeError, /carry/);
 });
+
+test("toBool and toInt: concrete values convert; tracers throw the JAX conversion errors", async () => {
+  const { jit: J, jnp: N, errors: E, grad: G } = await import("../../src/index.js");
+  assert.equal(N.array(true).toBool(), true);
+  assert.equal(N.array(0).toBool(), false);
+  assert.equal(N.array(7, "int32").toInt(), 7);
+  assert.throws(() => N.array([1, 2]).toBool(), /truth value of an array with more than one element is ambiguous/);
+  assert.throws(() => N.array(1.5).toInt(), /only integer scalar arrays can be converted to an index/);
+  assert.throws(() => J((x: any) => (x.gt(0).toBool() ? x : x.neg()))(1.0), (e) => e instanceof E.TracerBoolConversionError && /Attempted boolean conversion of traced array with shape bool\[\]/.test((e as Error).message));
+  assert.throws(() => J((n: any) => N.ones([n.toInt()]))(N.array(3, "int32")), (e) => e instanceof E.TracerIntegerConversionError && /__index__\(\) method was called on traced array with shape int32\[\]/.test((e as Error).message));
+  // under plain grad values are concrete
+  assert.equal(Number(G((x: any) => (x.gt(0).toBool() ? x.mul(2) : x))(1.0)), 2);
+});
