@@ -8,8 +8,8 @@ import { type DType, type TypedArray, isFloat } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { bind, bind1 } from "../core/trace.js";
 import { type HostArray, NOT_LINEAR, type Primitive, UndefinedPrimal, definePrimitive, missing } from "../core/primitive.js";
-import { add, convert, div, eq, neg, select, scalarLike } from "./elementwise.js";
-import { broadcastInDim, moveaxis, reshape, transpose } from "./movement.js";
+import { add, convert, div, eq, mul, neg, select, scalarLike, sub } from "./elementwise.js";
+import { broadcastInDim, moveaxis, reduceSum, reshape, transpose } from "./movement.js";
 import { alloc, range } from "./util.js";
 
 const LOWER = missing("the wasm compiler (issue #6)");
@@ -614,3 +614,152 @@ export const luDecomp = (x: JaxArray): [JaxArray, JaxArray, JaxArray] => {
   const r = bind(luP, [x]);
   return [r[0]!, r[1]!, r[2]!];
 };
+
+// ================================================================ svd
+/** One-sided Jacobi SVD of a row-major m×n matrix (m ≥ n) in float64: U [m,n], s [n], V [n,n]. */
+function jacobiSvd(a: Float64Array, m: number, n: number): { u: Float64Array; s: Float64Array; v: Float64Array } {
+  const u = a.slice(); // columns get orthogonalised in place
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n - 1; p++)
+      for (let q = p + 1; q < n; q++) {
+        let alpha = 0;
+        let beta = 0;
+        let gamma = 0;
+        for (let i = 0; i < m; i++) {
+          const x = u[i * n + p]!;
+          const y = u[i * n + q]!;
+          alpha += x * x;
+          beta += y * y;
+          gamma += x * y;
+        }
+        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+        off = Math.max(off, Math.abs(gamma) / Math.sqrt(alpha * beta));
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const sn = c * t;
+        for (let i = 0; i < m; i++) {
+          const x = u[i * n + p]!;
+          const y = u[i * n + q]!;
+          u[i * n + p] = c * x - sn * y;
+          u[i * n + q] = sn * x + c * y;
+        }
+        for (let i = 0; i < n; i++) {
+          const x = v[i * n + p]!;
+          const y = v[i * n + q]!;
+          v[i * n + p] = c * x - sn * y;
+          v[i * n + q] = sn * x + c * y;
+        }
+      }
+    if (off < 1e-15) break;
+  }
+  const s = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let nrm = 0;
+    for (let i = 0; i < m; i++) nrm += u[i * n + j]! ** 2;
+    s[j] = Math.sqrt(nrm);
+    for (let i = 0; i < m; i++) u[i * n + j] = s[j]! > 0 ? u[i * n + j]! / s[j]! : 0;
+  }
+  return { u, s, v };
+}
+
+function svdKernel([x]: HostArray[], _p: {}, [so, uo, vto]: ShapedArray[]): TypedArray[] {
+  const sh = x!.shape;
+  const m = sh[sh.length - 2]!;
+  const n = sh[sh.length - 1]!;
+  const k = Math.min(m, n);
+  const batch = shapeSize(sh.slice(0, -2));
+  const A = toF64(x!);
+  const S = new Float64Array(batch * k);
+  const U = new Float64Array(batch * m * k);
+  const VT = new Float64Array(batch * k * n);
+  for (let b = 0; b < batch; b++) {
+    // work on the tall orientation: A (m ≥ n) or Aᵀ
+    const tall = m >= n;
+    const rows = tall ? m : n;
+    const cols = k;
+    const a = new Float64Array(rows * cols);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) a[tall ? i * n + j : j * m + i] = A[b * m * n + i * n + j]!;
+    const r = jacobiSvd(a, rows, cols);
+    // sort singular values in descending order
+    const order = range(cols).sort((p, q) => r.s[q]! - r.s[p]!);
+    order.forEach((j, jj) => {
+      S[b * k + jj] = r.s[j]!;
+      // tall: A = U S Vᵀ with U = r.u, V = r.v; wide: Aᵀ = r.u S r.vᵀ so U = r.v, Vᵀ = r.uᵀ
+      for (let i = 0; i < m; i++) U[b * m * k + i * k + jj] = tall ? r.u[i * cols + j]! : r.v[i * cols + j]!;
+      for (let c = 0; c < n; c++) VT[b * k * n + jj * n + c] = tall ? r.v[c * cols + j]! : r.u[c * cols + j]!;
+    });
+  }
+  return [fromF64(S, so!.dtype), fromF64(U, uo!.dtype), fromF64(VT, vto!.dtype)];
+}
+
+export const svdP: Primitive<{}> = definePrimitive<{}>({
+  name: "svd",
+  impl: svdKernel,
+  abstractEval: ([x]) => {
+    if (x!.ndim < 2) throw new ValueError(`svd: expected a matrix (or a stack of matrices), got shape ${shapeStr(x!.shape)}`);
+    checkFloat("svd", x!.dtype);
+    const s = x!.shape;
+    const m = s[s.length - 2]!;
+    const n = s[s.length - 1]!;
+    const k = Math.min(m, n);
+    const lead = s.slice(0, -2);
+    return [new ShapedArray([...lead, k], x!.dtype), new ShapedArray([...lead, m, k], x!.dtype), new ShapedArray([...lead, k, n], x!.dtype)];
+  },
+  // JAX's svd_jvp_rule (reduced SVD, real): dS = Uᵀ dA V, ds = diag(dS),
+  // dU = U (F ∘ (S dS + dSᵀ S)) (+ the part outside span(U) when m > n), dV likewise
+  jvp: ([a], [t]) => {
+    const [s, u, vt] = svd(a!);
+    if (!t) return [[s, u, vt], [null, null, null]];
+    const sh = a!.aval.shape;
+    const m = sh[sh.length - 2]!;
+    const n = sh[sh.length - 1]!;
+    const k = Math.min(m, n);
+    const dt = a!.dtype;
+    const v = mT(vt);
+    const ut = mT(u);
+    const dS = bmm(bmm(ut, t), v); // [.., k, k]
+    const eye = eyeConst(k, k, dt);
+    const ds = reduceDiag(mul(dS, eye));
+    const sRow = expandLast(s, -2); // [.., 1, k]
+    const sCol = expandLast(s, -1); // [.., k, 1]
+    const sDiff = mul(add(sRow, sCol), sub(sRow, sCol)); // s_j² - s_i²
+    const F = sub(div(scalarLike(a!, 1), add(sDiff, eye)), eye);
+    const dSS = mul(sRow, dS);
+    const SdS = mul(sCol, dS);
+    let dU = bmm(u, mul(F, add(dSS, mT(dSS))));
+    let dV = bmm(v, mul(F, add(SdS, mT(SdS))));
+    if (m > n) {
+      const dAV = bmm(t, v);
+      dU = add(dU, div(sub(dAV, bmm(u, bmm(ut, dAV))), sRow));
+    }
+    if (n > m) {
+      const dAHU = bmm(mT(t), u);
+      dV = add(dV, div(sub(dAHU, bmm(v, bmm(vt, dAHU))), sRow));
+    }
+    void k;
+    return [[s, u, vt], [ds, dU, mT(dV)]];
+  },
+  transpose: NOT_LINEAR,
+  batch: ([x], [d]) => [svd(moveaxis(x!, d!, 0)), [0, 0, 0]],
+  lower: LOWER,
+});
+
+/** lax.linalg.svd (reduced): [s (descending), u, vt] with a = u · diag(s) · vt. */
+export const svd = (x: JaxArray): [JaxArray, JaxArray, JaxArray] => {
+  const r = bind(svdP, [x]);
+  return [r[0]!, r[1]!, r[2]!];
+};
+function expandLast(s: JaxArray, where: -1 | -2): JaxArray {
+  const sh = s.aval.shape;
+  const lead = sh.slice(0, -1);
+  const k = sh[sh.length - 1]!;
+  return reshape(s, where === -1 ? [...lead, k, 1] : [...lead, 1, k]);
+}
+/** The diagonal of a [.., k, k] matrix whose off-diagonal entries are zero (sum over the last axis). */
+function reduceDiag(x: JaxArray): JaxArray {
+  return reduceSum(x, [x.ndim - 1]);
+}

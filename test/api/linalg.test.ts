@@ -573,3 +573,47 @@ test("matmul and dot under grad and vmap", () => {
   });
   assert.equal(n, 1);
 });
+
+// ---------------------------------------------------------------- svd
+import { checkGrads as checkGradsH } from "../harness/checkGrads.js";
+
+test("svd: a = u·diag(s)·vt with orthonormal factors, descending s, tall/wide/batched; svdvals and matrix 2-norm/nuclear norm", () => {
+  const mats = [
+    jnp.array([[4, 1, 2], [1, 3, 0], [2, 0, 5], [1, 1, 1]], "float64"),
+    jnp.array([[1, 2, 3, 4], [2, -1, 0, 1]], "float64"),
+    jnp.sin(jnp.arange(2 * 3 * 3).reshape([2, 3, 3]).astype("float64")),
+  ];
+  for (const a of mats) {
+    const [s, u, vt] = lin.svd(a);
+    const rec = jnp.matmul(u.mul(jnp.expandDims(s, -2)), vt);
+    assert.ok(jnp.allclose(rec, a, { atol: 1e-10 }).item(), `reconstruction of ${a}`);
+    const k = s.shape[s.shape.length - 1]!;
+    assert.ok(jnp.allclose(jnp.matmul(jnp.swapaxes(u, -1, -2), u), jnp.broadcastTo(jnp.eye(k, null, 0, "float64"), [...u.shape.slice(0, -2), k, k]), { atol: 1e-10 }).item());
+    const sd = s.dataSync();
+    for (let i = 1; i < sd.length; i++) if (i % k !== 0) assert.ok(sd[i - 1]! >= sd[i]!, "descending");
+  }
+  const a = mats[0]!;
+  const s = jnp.linalg.svdvals(a);
+  close(jnp.linalg.norm(a, 2), Math.max(...(s.tolist() as number[])), 1e-12);
+  close(jnp.linalg.norm(a, "nuc"), (s.tolist() as number[]).reduce((x, y) => x + y), 1e-12);
+  close(jnp.linalg.norm(a, -2), Math.min(...(s.tolist() as number[])), 1e-12);
+  // a diagonal matrix's singular values are its absolute diagonal, sorted
+  assert.deepEqual(jnp.linalg.svdvals(jnp.array([[0, 0, -3], [0, 2, 0], [1, 0, 0]], "float64")).tolist(), [3, 2, 1]);
+});
+
+test("svd derivatives: singular values and sign-invariant projectors against finite differences", () => {
+  const tall = jnp.array([[4, 1, 2], [1, 3, 0], [2, 0, 5], [1, 1, 1]], "float64");
+  const wide = jnp.array([[1, 2, 3, 4], [2, -1, 0, 1.5]], "float64");
+  for (const a of [tall, wide]) {
+    checkGradsH((x: JArray) => lin.svd(x)[0], [a], { label: "svd s" });
+    checkGradsH((x: JArray) => {
+      const [, u, vt] = lin.svd(x);
+      return [jnp.matmul(u, jnp.swapaxes(u, -1, -2)), jnp.matmul(jnp.swapaxes(vt, -1, -2), vt)];
+    }, [a], { label: "svd projectors" });
+  }
+  checkGradsH((x: JArray) => jnp.linalg.norm(x, 2), [tall], { label: "norm ord 2" });
+  checkGradsH((x: JArray) => jnp.linalg.norm(x, "nuc"), [wide], { label: "nuclear norm" });
+  // vmap of svd equals a loop
+  const b = jnp.stack([tall, tall.mul(2)]);
+  close(vmap((x: JArray) => lin.svd(x)[0])(b), jnp.stack([lin.svd(tall)[0], lin.svd(tall.mul(2))[0]]).tolist(), 1e-12);
+});

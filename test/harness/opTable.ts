@@ -486,6 +486,8 @@ export const OP_TABLE: OpRow[] = [
   { name: "linalg.slogdet", fn: (x) => callMany("linalg.slogdet", x), args: [wellCond(3)], dtypes: F, diff: true },
   { name: "linalg.norm", label: "ord inf", fn: (x) => call("linalg.norm", x, Infinity), args: [A([4], "grid")], dtypes: F, diff: true },
   { name: "linalg.norm", label: "matrix ord 1", fn: (x) => call("linalg.norm", x, 1), args: [A([3, 3], "grid")], dtypes: F, diff: true },
+  { name: "linalg.norm", label: "matrix ord 2 (svd)", fn: (x) => call("linalg.norm", x, 2), args: [A([3, 2], "nonzero")], dtypes: F, diff: true },
+  { name: "linalg.norm", label: "nuclear (svd)", fn: (x) => call("linalg.norm", x, "nuc"), args: [A([2, 3], "nonzero")], dtypes: F, diff: true },
 
   // ---- lax (lax.ts, control flow in transforms/control.ts) ----
   // stopGradient has a zero derivative by design, so finite differences do not apply; its

@@ -19,10 +19,7 @@ const OP_TOL: Record<string, Tol> = {};
 const NULL_DTYPE = "bug: creation functions reject dtype null (API: null where Python has None), src/api/numpy/creation.ts";
 const FLOORDIV_ZERO =
   "bug: floorDivide(1., 0.) gives NaN, JAX gives inf (JAX's _float_divmod divides x1 itself where x2 == 0), src/api/numpy/ufuncs.ts";
-const NO_SVD = "not implemented: matrix 2-norm and nuclear norm need singular values (SVD)";
 const KNOWN: Record<string, string> = {
-  "linalg.norm#14": NO_SVD,
-  "linalg.norm#15": NO_SVD,
 };
 
 const cases = loadJson<RefCase[]>("ops.json");

@@ -370,8 +370,13 @@ function matNorm(x: JaxArray, ord: number | "fro" | "nuc", r: number, c: number)
     const rr = r > c ? r - 1 : r;
     return ord === Infinity ? red.reduceMax(s, [rr]) : red.reduceMin(s, [rr]);
   }
-  if (ord === 2 || ord === -2 || ord === "nuc")
-    throw new NotImplementedError(`linalg.norm: matrix norm ord=${String(ord)} needs singular values, which jaxts does not compute yet; use ord "fro", 1, -1, Infinity or -Infinity`);
+  if (ord === 2 || ord === -2 || ord === "nuc") {
+    // singular values of the matrices spanned by axes (r, c), moved last
+    const rest = range(x.ndim).filter((d) => d !== r && d !== c);
+    const sv = lin.svd(transpose(x, [...rest, r, c]))[0];
+    const last = sv.ndim - 1;
+    return ord === 2 ? red.reduceMax(sv, [last]) : ord === -2 ? red.reduceMin(sv, [last]) : reduceSum(sv, [last]);
+  }
   throw new ValueError(`linalg.norm: invalid norm order ${String(ord)} for matrices; use "fro", 1, -1, Infinity or -Infinity`);
 }
 
@@ -468,7 +473,14 @@ function cholesky(a: ArrayLike): JaxArray {
   return lin.cholesky(sym);
 }
 
-/** jnp.linalg: norm, inv, solve, cholesky, det, slogdet. */
-export const linalg = { norm, inv, solve, cholesky, det, slogdet };
+/** jnp.linalg.svdvals(a): the singular values of a [..., m, n] in descending order. */
+function svdvals(a: ArrayLike): JaxArray {
+  const x = inexact(a);
+  if (x.ndim < 2) throw new ValueError(`linalg.svdvals: expected a matrix (or a stack of matrices), got shape ${shapeStr(x.shape)}`);
+  return lin.svd(x)[0];
+}
+
+/** jnp.linalg: norm, inv, solve, cholesky, det, slogdet, svdvals. */
+export const linalg = { norm, inv, solve, cholesky, det, slogdet, svdvals };
 
 Object.assign(arrayOps, { matmul, dot });
