@@ -10,7 +10,7 @@ import { Tracer, fullLower } from "../core/trace.js";
 import * as tree from "../core/tree.js";
 import { broadcastInDim, moveaxis, reshape, transpose } from "../primitives/movement.js";
 import { backwardPass, jvpFlat, linearizeFlat, tangentAval, vjpFlat, zerosFor } from "./ad.js";
-import { checkCallable, fnName, leafToArray, normArgnums } from "./args.js";
+import { checkCallable, flattenFun, fnName, leafToArray, normArgnums } from "./args.js";
 import { type AxisData, batchFlat } from "./batching.js";
 import { JVPTracer } from "./jvp.js";
 
@@ -189,56 +189,40 @@ export function jvp<F extends Fn>(f: F, primals: unknown[], tangents: unknown[])
       `primal and tangent arguments to jvp must have the same tree structure; got primal structure ${tree.treedefStr(pdef)} and tangent structure ${tree.treedefStr(tdef)}.`,
     );
   checkTangentsMatch(ps, ts);
-  let outDef: tree.TreeDef | undefined;
-  const flatFn = (...xs: JaxArray[]) => {
-    const out = f(...(tree.unflatten(pdef, xs) as unknown[]));
-    const [ol, od] = flattenArrays(out, (i) => `output ${i}`);
-    outDef = od;
-    return ol;
-  };
-  const { primalsOut, tangentsOut } = jvpFlat(flatFn, ps, ts.map((t) => (t.dtype === "float0" ? null : t)));
+  const flat = flattenFun(f, pdef);
+  const { primalsOut, tangentsOut } = jvpFlat(flat.fn, ps, ts.map((t) => (t.dtype === "float0" ? null : t)));
   const tOut = tangentsOut.map((t, i) => t ?? zerosFor(tangentAval(primalsOut[i]!.aval)));
-  return [tree.unflatten(outDef!, primalsOut), tree.unflatten(outDef!, tOut)];
+  return [tree.unflatten(flat.outDef(), primalsOut), tree.unflatten(flat.outDef(), tOut)];
 }
 
 /** linearize(f, ...primals) — [f(...primals), jvpFn] where jvpFn(...tangents) evaluates the linear map. */
 export function linearize<F extends Fn>(f: F, ...primals: unknown[]): [any, (...tangents: unknown[]) => any] {
   checkCallable(f, "linearize");
   const [ps, pdef] = flattenArrays(primals, (i) => `primal ${i}`);
-  let outDef: tree.TreeDef | undefined;
-  const flatFn = (...xs: JaxArray[]) => {
-    const [ol, od] = flattenArrays(f(...(tree.unflatten(pdef, xs) as unknown[])), (i) => `output ${i}`);
-    outDef = od;
-    return ol;
-  };
-  const lin = linearizeFlat(flatFn, ps);
+  const flat = flattenFun(f, pdef);
+  const lin = linearizeFlat(flat.fn, ps);
   const jvpFn = (...tangents: unknown[]) => {
     const [ts, tdef] = flattenArrays(tangents, (i) => `tangent ${i}`);
     if (!tree.treedefEq(pdef, tdef))
       throw new TypeError(`linearize: tangents must have the structure of the primals ${tree.treedefStr(pdef)}, got ${tree.treedefStr(tdef)}`);
     checkTangentsMatch(ps, ts);
     const outs = evalJaxpr(lin.linear.jaxpr, lin.linear.consts, ts.filter((_, i) => lin.inputHasTangent[i]));
-    return tree.unflatten(outDef!, outs);
+    return tree.unflatten(flat.outDef(), outs);
   };
-  return [tree.unflatten(outDef!, lin.primalsOut), jvpFn];
+  return [tree.unflatten(flat.outDef(), lin.primalsOut), jvpFn];
 }
 
 /** vjp(f, ...primals) — [f(...primals), vjpFn] where vjpFn(ct) returns one cotangent per primal. */
 export function vjp<F extends Fn>(f: F, ...primals: unknown[]): [any, (ct: unknown) => any[]] {
   checkCallable(f, "vjp");
   const [ps, pdef] = flattenArrays(primals, (i) => `primal ${i}`);
-  let outDef: tree.TreeDef | undefined;
-  const flatFn = (...xs: JaxArray[]) => {
-    const [ol, od] = flattenArrays(f(...(tree.unflatten(pdef, xs) as unknown[])), (i) => `output ${i}`);
-    outDef = od;
-    return ol;
-  };
-  const { primalsOut, pullback } = vjpFlat(flatFn, ps);
+  const flat = flattenFun(f, pdef);
+  const { primalsOut, pullback } = vjpFlat(flat.fn, ps);
   const vjpFn = (ct: unknown) => {
     const [cl, cdef] = flattenArrays(ct, (i) => `cotangent ${i}`);
-    if (!tree.treedefEq(cdef, outDef!))
+    if (!tree.treedefEq(cdef, flat.outDef()))
       throw new TypeError(
-        `unexpected tree structure of argument to vjp function: got ${tree.treedefStr(cdef)}, but expected to match ${tree.treedefStr(outDef!)}`,
+        `unexpected tree structure of argument to vjp function: got ${tree.treedefStr(cdef)}, but expected to match ${tree.treedefStr(flat.outDef())}`,
       );
     cl.forEach((c, i) => {
       const o = primalsOut[i]!;
@@ -255,7 +239,7 @@ export function vjp<F extends Fn>(f: F, ...primals: unknown[]): [any, (ct: unkno
     const gs = pullback(cl.map((c) => (c.dtype === "float0" ? null : c)));
     return tree.unflatten(pdef, gs) as unknown[];
   };
-  return [tree.unflatten(outDef!, primalsOut), vjpFn];
+  return [tree.unflatten(flat.outDef(), primalsOut), vjpFn];
 }
 
 // ---------------------------------------------------------------- vmap

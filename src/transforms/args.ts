@@ -3,6 +3,7 @@
 import { EagerArray, JaxArray } from "../core/array.js";
 import { type DType, type TypedArray, castScalar, typedArrayFor } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
+import * as tree from "../core/tree.js";
 
 export function checkCallable(f: unknown, what: string): void {
   if (typeof f !== "function") throw new TypeError(`${what}: Expected a callable value, got ${describeValue(f)}`);
@@ -60,4 +61,27 @@ export function typedArrayDType(x: unknown): DType | null {
   if (x instanceof Int32Array) return "int32";
   if (x instanceof Uint32Array) return "uint32";
   return null;
+}
+
+/**
+ * The flat form of a pytree function: fn(...leaves) calls f with the arguments rebuilt from
+ * `inDef` and returns its output leaves as arrays; outDef() is the output's structure after a call.
+ */
+export function flattenFun(
+  f: (...args: any[]) => unknown,
+  inDef: tree.TreeDef,
+  what: (i: number) => string = (i) => `output ${i}`,
+): { fn: (...xs: JaxArray[]) => JaxArray[]; outDef: () => tree.TreeDef } {
+  let od: tree.TreeDef | undefined;
+  return {
+    fn: (...xs) => {
+      const [ol, d] = tree.flatten(f(...(tree.unflatten(inDef, xs) as unknown[])));
+      od = d;
+      return ol.map((l, i) => leafToArray(l, () => what(i)));
+    },
+    outDef: () => {
+      if (!od) throw new Error("internal: output structure read before the function ran");
+      return od;
+    },
+  };
 }

@@ -10,7 +10,7 @@ import { type MaybeZero, NOT_LINEAR, type Primitive, UndefinedPrimal, definePrim
 import { bind } from "../core/trace.js";
 import * as tree from "../core/tree.js";
 import { float0Zeros, jvpFlat, tangentAval, transposeJaxpr, zerosFor } from "./ad.js";
-import { checkCallable, fnName, leafToArray } from "./args.js";
+import { checkCallable, flattenFun, fnName, leafToArray } from "./args.js";
 import { type AxisData, batchFlat, toBatchDim0 } from "./batching.js";
 import { traceToJaxpr } from "./staging.js";
 import { paramsAxisNames } from "./collectives.js";
@@ -95,13 +95,10 @@ export function customJvp<F extends Fn>(f: F): CustomJvpFunction<F> {
   const g = (...args: unknown[]) => {
     if (!rule) throw new TypeError(`No JVP defined for custom_jvp function ${name} using defjvp.`);
     const [leaves, def] = flatArgs(args, `argument of ${name}`);
-    let outDef: tree.TreeDef | undefined;
-    const fun: FlatFn = (...xs) => {
-      const [ol, od] = tree.flatten(f(...(tree.unflatten(def, xs) as unknown[])));
-      outDef = od;
-      return ol.map((l, i) => leafToArray(l, () => `output ${i} of ${name}`));
-    };
+    const flat = flattenFun(f, def, (i) => `output ${i} of ${name}`);
+    const fun = flat.fn;
     const outAvals = outInfo(fun, leaves.map((l) => l.aval), name);
+    const outDef = flat.outDef();
     const r = rule;
     const jvp = (ps: JaxArray[], ts: JaxArray[]): [JaxArray[], JaxArray[]] => {
       const res = r(tree.unflatten(def, ps) as unknown[], tree.unflatten(def, ts) as unknown[]);
@@ -109,9 +106,9 @@ export function customJvp<F extends Fn>(f: F): CustomJvpFunction<F> {
         throw new TypeError(`custom_jvp rule of ${name} must return a pair [primalOut, tangentOut], got ${String(res)}`);
       const [o, od] = tree.flatten(res[0]);
       const [t, td] = tree.flatten(res[1]);
-      if (!tree.treedefEq(od, outDef!) || !tree.treedefEq(td, outDef!))
+      if (!tree.treedefEq(od, outDef) || !tree.treedefEq(td, outDef))
         throw new TypeError(
-          `Custom JVP rule of ${name} must produce primal and tangent outputs with equal container (pytree) structures equal to the function's output, got ${tree.treedefStr(od)} and ${tree.treedefStr(td)} for ${tree.treedefStr(outDef!)}.`,
+          `Custom JVP rule of ${name} must produce primal and tangent outputs with equal container (pytree) structures equal to the function's output, got ${tree.treedefStr(od)} and ${tree.treedefStr(td)} for ${tree.treedefStr(outDef)}.`,
         );
       const oa = o.map((l, i) => leafToArray(l, () => `primal output ${i} of the custom_jvp rule`));
       const ta = t.map((l, i) => leafToArray(l, () => `tangent output ${i} of the custom_jvp rule`));
@@ -122,7 +119,7 @@ export function customJvp<F extends Fn>(f: F): CustomJvpFunction<F> {
       return [oa, ta];
     };
     const outs = bind(customJvpCallP, leaves, { fun, jvp, outAvals, name });
-    return tree.unflatten(outDef!, outs);
+    return tree.unflatten(outDef, outs);
   };
   (g as unknown as CustomJvpFunction<F>).defjvp = (r) => {
     checkCallable(r, "defjvp");
@@ -242,29 +239,26 @@ export function customVjp<F extends Fn>(f: F): CustomVjpFunction<F> {
     const fwdUser = fwdU;
     const bwdUser = bwdU;
     const [leaves, def] = flatArgs(args, `argument of ${name}`);
-    let outDef: tree.TreeDef | undefined;
-    const fun: FlatFn = (...xs) => {
-      const [ol, od] = tree.flatten(f(...(tree.unflatten(def, xs) as unknown[])));
-      outDef = od;
-      return ol.map((l, i) => leafToArray(l, () => `output ${i} of ${name}`));
-    };
+    const flat = flattenFun(f, def, (i) => `output ${i} of ${name}`);
+    const fun = flat.fn;
     const outAvals = outInfo(fun, leaves.map((l) => l.aval), name);
+    const outDef = flat.outDef();
     let resDef: tree.TreeDef | undefined;
     const fwd = (...xs: JaxArray[]): [JaxArray[], JaxArray[]] => {
       const r = fwdUser(...(tree.unflatten(def, xs) as unknown[]));
       if (!Array.isArray(r) || r.length !== 2)
         throw new TypeError(`Custom VJP fwd rule of ${name} must return a pair [output, residuals], got ${String(r)}`);
       const [o, od] = tree.flatten(r[0]);
-      if (!tree.treedefEq(od, outDef!))
+      if (!tree.treedefEq(od, outDef))
         throw new TypeError(
-          `Custom VJP fwd rule of ${name} must produce a pair whose first element has the output structure of the function ${tree.treedefStr(outDef!)}, got ${tree.treedefStr(od)}.`,
+          `Custom VJP fwd rule of ${name} must produce a pair whose first element has the output structure of the function ${tree.treedefStr(outDef)}, got ${tree.treedefStr(od)}.`,
         );
       const [rl, rd] = tree.flatten(r[1]);
       resDef = rd;
       return [o.map((l, i) => leafToArray(l, () => `output ${i} of the fwd rule`)), rl.map((l, i) => leafToArray(l, () => `residual ${i}`))];
     };
     const bwd = (res: JaxArray[], cts: JaxArray[]): JaxArray[] => {
-      const r = bwdUser(tree.unflatten(resDef!, res), tree.unflatten(outDef!, cts));
+      const r = bwdUser(tree.unflatten(resDef!, res), tree.unflatten(outDef, cts));
       if (!Array.isArray(r) || r.length !== args.length)
         throw new TypeError(
           `Custom VJP bwd rule of ${name} must produce an array with one cotangent per positional argument (${args.length}), got ${Array.isArray(r) ? `length ${r.length}` : String(r)}.`,
@@ -277,7 +271,7 @@ export function customVjp<F extends Fn>(f: F): CustomVjpFunction<F> {
       return cl.map((l, i) => leafToArray(l, () => `cotangent ${i} of the bwd rule`));
     };
     const outs = bind(customVjpCallP, leaves, { fun, fwd, bwd, outAvals, name });
-    return tree.unflatten(outDef!, outs);
+    return tree.unflatten(outDef, outs);
   };
   (g as unknown as CustomVjpFunction<F>).defvjp = (fwd, bwd) => {
     checkCallable(fwd, "defvjp fwd");
@@ -347,18 +341,10 @@ export function checkpoint<F extends Fn>(f: F, _opts: { policy?: unknown } = {})
   const name = fnName(f);
   const g = (...args: unknown[]) => {
     const [leaves, def] = flatArgs(args, `argument of ${name}`);
-    let outDef: tree.TreeDef | undefined;
-    const { jaxpr } = traceToJaxpr(
-      (...xs) => {
-        const [ol, od] = tree.flatten(f(...(tree.unflatten(def, xs) as unknown[])));
-        outDef = od;
-        return ol.map((l, i) => leafToArray(l, () => `output ${i} of ${name}`));
-      },
-      leaves.map((l) => l.aval),
-      { label: "Checkpoint", fnName: name },
-    );
+    const flat = flattenFun(f, def, (i) => `output ${i} of ${name}`);
+    const { jaxpr } = traceToJaxpr(flat.fn, leaves.map((l) => l.aval), { label: "Checkpoint", fnName: name });
     const [j, consts] = hoisted(jaxpr);
-    return tree.unflatten(outDef!, bind(rematP, [...consts, ...leaves], { jaxpr: j, name }));
+    return tree.unflatten(flat.outDef(), bind(rematP, [...consts, ...leaves], { jaxpr: j, name }));
   };
   Object.defineProperty(g, "name", { value: name });
   return g as unknown as (...args: LooseArgs<F>) => ReturnType<F>;
