@@ -117,8 +117,42 @@ function codegen(eqns: JaxprEqn[], inputs: Atom[], outputs: Var[], shape: readon
   return { kind: "kernel", fn, inputs, outputs: [...outputs, ...reductions.map((r) => r.eqn.outvars[0]!)], shape };
 }
 
-/** Compiles a jaxpr into steps: fused elementwise kernels and single equations. */
-export function compileJaxpr(jaxpr: Jaxpr): Executable {
+/** A fused group: consecutive elementwise equations of one output shape, then reductions of
+ * values they compute. `inputs` are the atoms read from outside, `outputs` the values used
+ * outside (each reduction's output is its own). */
+export interface FusedGroup {
+  eqns: JaxprEqn[];
+  inputs: Atom[];
+  outputs: Var[];
+  shape: readonly number[];
+  reductions: JaxprEqn[];
+}
+export type Planned = { kind: "eqn"; eqn: JaxprEqn } | { kind: "group"; group: FusedGroup };
+
+/** The atoms a set of equations reads from outside it, in first-use order. */
+export function groupInputs(eqns: readonly JaxprEqn[]): Atom[] {
+  const defined = new Set(eqns.map((e) => e.outvars[0]!));
+  const inputs: Atom[] = [];
+  const seen = new Set<Atom>();
+  for (const e of eqns)
+    for (const a of e.inputs)
+      if (!(a instanceof Literal ? false : defined.has(a)) && !seen.has(a)) {
+        seen.add(a);
+        inputs.push(a);
+      }
+  return inputs;
+}
+
+/**
+ * Splits a jaxpr into fused groups and single equations. `canFuse(e)` says whether an
+ * equation may join an elementwise group; `canReduce(e, group)` whether a reduction of a value
+ * the group computes may fuse into it (the group's elementwise equations are final then).
+ */
+export function planJaxpr(
+  jaxpr: Jaxpr,
+  canFuse: (e: JaxprEqn) => boolean,
+  canReduce: (e: JaxprEqn, group: readonly JaxprEqn[], reductions: readonly JaxprEqn[]) => boolean,
+): Planned[] {
   // uses of each var outside its defining group decide the group's outputs
   const usedBy = new Map<Var, Set<JaxprEqn | "out">>();
   const use = (a: Atom, by: JaxprEqn | "out") => {
@@ -130,9 +164,9 @@ export function compileJaxpr(jaxpr: Jaxpr): Executable {
   for (const e of jaxpr.eqns) e.inputs.forEach((a) => use(a, e));
   jaxpr.outvars.forEach((a) => use(a, "out"));
 
-  const steps: Step[] = [];
+  const steps: Planned[] = [];
   let group: JaxprEqn[] = [];
-  let reductions: Reduction[] = [];
+  let reductions: JaxprEqn[] = [];
   const flush = () => {
     if (group.length === 0) return;
     if (group.length === 1 && reductions.length === 0) {
@@ -140,18 +174,10 @@ export function compileJaxpr(jaxpr: Jaxpr): Executable {
       group = [];
       return;
     }
-    const members = new Set(group);
-    const defined = new Set(group.map((e) => e.outvars[0]!));
-    const inputs: Atom[] = [];
-    const seen = new Set<Atom>();
-    for (const e of group)
-      for (const a of e.inputs)
-        if (!(a instanceof Literal ? false : defined.has(a)) && !seen.has(a)) {
-          seen.add(a);
-          inputs.push(a);
-        }
+    // a value only the group's own reductions read stays in registers
+    const members = new Set([...group, ...reductions]);
     const outputs = group.map((e) => e.outvars[0]!).filter((v) => [...(usedBy.get(v) ?? [])].some((u) => u === "out" || !members.has(u)));
-    steps.push(codegen(group, inputs, outputs, group[0]!.outvars[0]!.aval.shape, reductions));
+    steps.push({ kind: "group", group: { eqns: group, inputs: groupInputs(group), outputs, shape: group[0]!.outvars[0]!.aval.shape, reductions } });
     group = [];
     reductions = [];
   };
@@ -162,21 +188,30 @@ export function compileJaxpr(jaxpr: Jaxpr): Executable {
     !(e.inputs[0] instanceof Literal) &&
     group.some((g) => g.outvars[0] === e.inputs[0]) &&
     e.outvars[0]!.aval.dtype !== "bool" &&
-    e.outvars[0]!.aval.dtype !== "float0";
+    e.outvars[0]!.aval.dtype !== "float0" &&
+    canReduce(e, group, reductions);
   for (const e of jaxpr.eqns) {
     if (reducible(e)) {
-      reductions.push({ eqn: e });
+      reductions.push(e);
       continue;
     }
-    if (reductions.length === 0 && fusible(e) && (group.length === 0 || shapeEq(group[0]!.outvars[0]!.aval.shape, e.outvars[0]!.aval.shape))) {
+    if (reductions.length === 0 && canFuse(e) && (group.length === 0 || shapeEq(group[0]!.outvars[0]!.aval.shape, e.outvars[0]!.aval.shape))) {
       group.push(e);
       continue;
     }
     flush();
-    if (fusible(e)) group.push(e);
+    if (canFuse(e)) group.push(e);
     else steps.push({ kind: "eqn", eqn: e });
   }
   flush();
+  return steps;
+}
+
+/** Compiles a jaxpr into steps: fused elementwise kernels and single equations. */
+export function compileJaxpr(jaxpr: Jaxpr): Executable {
+  const steps: Step[] = planJaxpr(jaxpr, fusible, () => true).map((p) =>
+    p.kind === "eqn" ? p : codegen(p.group.eqns, p.group.inputs, p.group.outputs, p.group.shape, p.group.reductions.map((eqn) => ({ eqn }))),
+  );
 
   const js = getBackend("js");
   return {

@@ -20,9 +20,14 @@ import { partialEvalJaxpr } from "./partial_eval.js";
 import { paramsAxisNames } from "./collectives.js";
 import { traceToJaxpr } from "./staging.js";
 import { executableFor } from "../compiler/fuse.js";
+import { wasmExecutableFor } from "../compiler/wasm_codegen.js";
 
-/** Whether jitted programs are compiled (tests turn it off to compare with op-by-op runs). */
-export const compileOptions = { enabled: true };
+/** Whether jitted programs are compiled (tests turn it off to compare with op-by-op runs);
+ * `wasm`: fused wasm kernels on the wasm backend (JAXTS_WASM_FUSE=0 turns them off). */
+export const compileOptions = {
+  enabled: true,
+  wasm: (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.JAXTS_WASM_FUSE !== "0",
+};
 import type { LooseArgs } from "./api.js";
 
 type Fn = (...args: any[]) => any;
@@ -101,12 +106,15 @@ export const pjitP: Primitive<PjitParams> = definePrimitive<PjitParams>({
   name: "pjit",
   // collectives in the body reach a vmap of their axis even when no operand is batched
   namedAxes: paramsAxisNames,
-  // run compiled (fused elementwise kernels) on the js backend, op by op elsewhere
+  // run compiled (fused elementwise kernels) on the js backend and on the wasm backend (fused
+  // SIMD kernels, compiler/wasm_codegen.ts), op by op elsewhere
   impl: {
     bind: (args: JaxArray[], p: PjitParams) =>
       compileOptions.enabled && args.every((a) => a instanceof EagerArray && a.backend.name === "js")
         ? executableFor(p.jaxpr.jaxpr).run(p.jaxpr.consts, args)
-        : evalJaxpr(p.jaxpr.jaxpr, p.jaxpr.consts, args),
+        : compileOptions.enabled && compileOptions.wasm && args.length > 0 && args.every((a) => a instanceof EagerArray && a.backend.name === "wasm")
+          ? wasmExecutableFor(p.jaxpr.jaxpr).run(p.jaxpr.consts, args)
+          : evalJaxpr(p.jaxpr.jaxpr, p.jaxpr.consts, args),
   },
   abstractEval: (avals, p) => {
     const ins = p.jaxpr.inAvals;

@@ -14,6 +14,10 @@
 // Under Node the heap also reclaims synchronously before growing (forced GC + cleanupSome,
 // see makeRegistry), so long synchronous loops stay bounded. toHost returns a copy, since a
 // block is reused as soon as its array is gone.
+// Threads: calls above a size threshold (PAR_MIN) are split over a persistent worker pool
+// that shares the memory (threads.ts; JAXTS_THREADS=n, 1 = off): matmul by rows of A (and
+// packing B by panels), elementwise ops by elements or broadcast rows, reductions and copies
+// by output rows, matrix-vector products by rows/columns; results are bitwise the same.
 // JAXTS_BACKEND=wasm makes this the default backend when it is imported (src/index.ts does);
 // JAXTS_WASM_STATS=1 prints per-primitive counts of wasm kernels vs JS impls at exit.
 import type { ShapedArray } from "../../core/aval.js";
@@ -41,6 +45,7 @@ import {
   writeCopyDesc,
 } from "./kernels.js";
 import { gemmKernels, gemvKernels, packedBytes, scratchBytes } from "./matmul.js";
+import { type ThreadPool, type ThreadStats, threadPool } from "./threads.js";
 
 /** Whether this host runs WebAssembly with SIMD128 (a tiny module using v128 validates). */
 function simdSupported(): boolean {
@@ -63,6 +68,58 @@ const maybeHeap = createHeap();
 /** Whether the wasm backend can run here (WebAssembly with SIMD128); it registers only then. */
 export const wasmAvailable = maybeHeap !== null;
 export const heap: WasmHeap = maybeHeap ?? (null as unknown as WasmHeap);
+
+// ---------------------------------------------------------------- threads
+/** The worker pool that splits big kernel calls (threads.ts); null without the backend. */
+const pool: ThreadPool | null = wasmAvailable ? threadPool(heap.memory) : null;
+/**
+ * Work from which a call is split over threads: elements for costly elementwise ops
+ * (transcendental: several ns per element), elements for cheap ones (add, compare, copies,
+ * reductions: memory bound), multiply-adds (M·N·K) for matmul. Waking a sleeping worker
+ * costs tens of µs here (measured on a 2-core VM: tanh gains from 2^17 elements, add from
+ * 2^19, matmul from about 160³), so smaller calls stay on the calling thread.
+ */
+export const PAR_MIN = { elements: 1 << 17, cheapElements: 1 << 19, matmul: 1 << 22 };
+/** Elements per chunk (at least), so that chunks amortise their claim and wake-up. */
+const PAR_GRAIN = 1 << 14;
+/** Chunks per thread: a thread that wakes late, or a core taken by another process, then
+ * delays the call by at most one small chunk (the others claim the rest). */
+const CHUNKS_PER_THREAD = 8;
+const roundUpTo = (n: number, m: number): number => Math.ceil(n / m) * m;
+/**
+ * Calls fn(...args) with args[rp], args[rp+1] = lo, hi — split over the thread pool when
+ * `work` (elements touched or multiply-adds) reaches `min`: `units` is the range length in
+ * kernel units (elements, rows, panels), `unitWork` the work per unit, `align` the unit
+ * multiple a chunk must be. With tp ≥ 0, thread t gets args[tp] + t·tstride. fn must be an
+ * export of a module built by kernelModule (kernels.ts), whose instances the workers make;
+ * args are i32s (at most 16). Each chunk must write only its own range's bytes.
+ */
+export function parallelFor(fn: KernelFn, args: number[], rp: number, lo: number, hi: number, unitWork: number, min: number, align = 1, tp = -1, tstride = 0): void {
+  const units = hi - lo;
+  if (pool && pool.usable && units * unitWork >= min && units >= 2 * align) {
+    const perChunk = Math.max(Math.ceil(PAR_GRAIN / Math.max(unitWork, 1)), Math.ceil(units / (pool.threads * CHUNKS_PER_THREAD)));
+    if (pool.run(fn, args, rp, lo, hi, roundUpTo(perChunk, align), tp, tstride)) return;
+  }
+  args[rp] = lo;
+  args[rp + 1] = hi;
+  fn(...args);
+}
+/** Elementwise ops whose kernels cost many instructions per element (split earlier). */
+const COSTLY_EW = /^(exp|expm1|log|log1p|tanh|logistic|sin|cos|tan|erf|erfc|erf_inv|pow|atan2|asin|acos|atan|sinh|cosh|asinh|acosh|atanh|cbrt|lgamma|digamma):/;
+const ewMin = (opKey: string): number => (COSTLY_EW.test(opKey) ? PAR_MIN.elements : PAR_MIN.cheapElements);
+
+/** Starts the worker threads (blocking until they are ready with wait); for tests/benchmarks. */
+export function startThreads(wait = true): void {
+  pool?.start(wait);
+}
+/** Statistics of the worker pool (threads, jobs, chunks per side). */
+export function threadStats(): ThreadStats {
+  return pool ? pool.stats() : { threads: 1, ready: 0, jobs: 0, mainChunks: 0, workerChunks: 0, disabled: "no wasm backend" };
+}
+/** The pool itself (tests inject failures through it). */
+export function wasmThreadPool(): ThreadPool | null {
+  return pool;
+}
 
 // ---------------------------------------------------------------- buffers
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint32: 4, bool: 1, float0: 1 };
@@ -260,6 +317,23 @@ function endCall(ok: boolean): void {
   arenaTop = 0;
 }
 
+/**
+ * Runs `body` as one kernel call (for the compiler's fused kernels): small inputs get
+ * addresses in the memory for its duration, and small buffers made by newBuffer inside it
+ * are copied out when it ends.
+ */
+export function kernelCall<R>(ins: readonly WasmBuffer[], body: () => R): R {
+  let ok = false;
+  beginCall();
+  try {
+    for (const b of ins) stage(b);
+    const r = body();
+    ok = true;
+    return r;
+  } finally {
+    endCall(ok);
+  }
+}
 /** A fresh (uninitialised) buffer of n elements; small ones are staged during a call. */
 export function newBuffer(dtype: DType, n: number): WasmBuffer {
   const bytes = n * BYTES[dtype];
@@ -302,7 +376,7 @@ function scratch(bytes: number): number {
 // ---------------------------------------------------------------- wasm implementations
 type WasmImpl = (ins: WasmBuffer[], inAvals: ShapedArray[], params: Params, outAvals: ShapedArray[]) => WasmBuffer[] | null;
 
-const KIND: Partial<Record<DType, Kind>> = { float32: "f32", int32: "i32", bool: "bool" };
+export const KIND: Partial<Record<DType, Kind>> = { float32: "f32", int32: "i32", bool: "bool" };
 
 /** Strides (elements) reading `shape` broadcast to `outShape` (0 on broadcast dims). */
 function bstrides(shape: readonly number[], outShape: readonly number[]): number[] {
@@ -337,7 +411,8 @@ function elementwise(opKey: string, ins: WasmBuffer[], inAvals: ShapedArray[], o
   if (ins.every((b) => b.length === n || b.length === 1)) {
     const modes: Mode[] = ins.map((b) => (b.length === n ? "full" : "scalar"));
     const fn = ewFn(false, opKey, modes);
-    if (ins.length === 1) fn(out.ptr, ins[0]!.ptr, 0, n);
+    if (n >= PAR_MIN.elements && pool?.usable) parallelFor(fn, [out.ptr, ...ins.map((b) => b.ptr), 0, n], ins.length + 1, 0, n, 1, ewMin(opKey), 16);
+    else if (ins.length === 1) fn(out.ptr, ins[0]!.ptr, 0, n);
     else if (ins.length === 2) fn(out.ptr, ins[0]!.ptr, ins[1]!.ptr, 0, n);
     else fn(out.ptr, ...ins.map((b) => b.ptr), 0, n);
     return out;
@@ -346,10 +421,10 @@ function elementwise(opKey: string, ins: WasmBuffer[], inAvals: ShapedArray[], o
   const R = c.shape.length - 1;
   const modes: Mode[] = ins.map((_, j) => (c.strides[j + 1]![R] === 0 ? "scalar" : "full"));
   if (R === 0) {
-    ewFn(false, opKey, modes)(out.ptr, ...ins.map((b) => b.ptr), 0, n);
+    parallelFor(ewFn(false, opKey, modes), [out.ptr, ...ins.map((b) => b.ptr), 0, n], ins.length + 1, 0, n, 1, ewMin(opKey), 16);
   } else {
     const desc = writeBroadcastDesc(heap, c, [out.ptr, ...ins.map((b) => b.ptr)]);
-    ewFn(true, opKey, modes)(desc, 0, n / c.shape[R]!);
+    parallelFor(ewFn(true, opKey, modes), [desc, 0, 0], 1, 0, n / c.shape[R]!, c.shape[R]!, ewMin(opKey));
   }
   return out;
 }
@@ -382,7 +457,7 @@ export function stridedCopy(src: number, dst: number, es: 1 | 4 | 8, outShape: r
   }
   const inner = s[R] === 1 ? "contig" : s[R] === 0 ? "splat" : "strided";
   const desc = writeCopyDesc(heap, sh, s, src, dst);
-  copyKernel(heap, es, inner)(desc, 0, n / sh[R]!);
+  parallelFor(copyKernel(heap, es, inner), [desc, 0, 0], 1, 0, n / sh[R]!, sh[R]!, PAR_MIN.cheapElements);
 }
 
 const esOf = (d: DType): 1 | 4 | 8 => BYTES[d] as 1 | 4 | 8;
@@ -448,8 +523,8 @@ function reduceImpl(op: RedOp): WasmImpl {
       const outer = ri === 1 ? runs[0]!.size : 1;
       const n = runs[ri]!.size;
       const inner = ri + 1 < runs.length ? runs[ri + 1]!.size : 1;
-      if (inner === 1) reduceLastKernel(heap, op)(out.ptr, x!.ptr, n, 0, outer);
-      else reduceMidKernel(heap, op)(out.ptr, x!.ptr, n, inner, 0, outer);
+      if (inner === 1) parallelFor(reduceLastKernel(heap, op), [out.ptr, x!.ptr, n, 0, 0], 3, 0, outer, n, PAR_MIN.cheapElements);
+      else parallelFor(reduceMidKernel(heap, op), [out.ptr, x!.ptr, n, inner, 0, 0], 4, 0, outer, n * inner, PAR_MIN.cheapElements);
       return [out];
     }
     // general: move the reduced axes last, then reduce rows
@@ -459,7 +534,7 @@ function reduceImpl(op: RedOp): WasmImpl {
     const tmp = scratch(total * 4);
     try {
       stridedCopy(x!.ptr, tmp, 4, perm.map((d) => shape[d]!), perm.map((d) => st[d]!));
-      reduceLastKernel(heap, op)(out.ptr, tmp, total / outN, 0, outN);
+      parallelFor(reduceLastKernel(heap, op), [out.ptr, tmp, total / outN, 0, 0], 3, 0, outN, total / outN, PAR_MIN.cheapElements);
     } finally {
       heap.free(tmp);
     }
@@ -520,21 +595,24 @@ const dotImpl: WasmImpl = ([x, y], [xa, ya], p, [o]) => {
       if (acc) temps.push(acc);
       for (let bi = 0; bi < B; bi++) {
         const o = out.ptr + bi * M * N * 4;
-        if (N === 1) gv.dotRows(a + bi * M * K * 4, b + bi * K * 4, o, K, 0, M);
-        else if (transB) gv.dotRows(b + bi * N * K * 4, a + bi * K * 4, o, K, 0, N);
-        else gv.axpyRows(b + bi * K * N * 4, a + bi * K * 4, o, acc, K, N, 0, N);
+        if (N === 1) parallelFor(gv.dotRows, [a + bi * M * K * 4, b + bi * K * 4, o, K, 0, 0], 4, 0, M, K, PAR_MIN.cheapElements);
+        else if (transB) parallelFor(gv.dotRows, [b + bi * N * K * 4, a + bi * K * 4, o, K, 0, 0], 4, 0, N, K, PAR_MIN.cheapElements);
+        else parallelFor(gv.axpyRows, [b + bi * K * N * 4, a + bi * K * 4, o, acc, K, N, 0, 0], 6, 0, N, K, PAR_MIN.cheapElements, 16);
       }
       return [out];
     }
     const g = gemmKernels(heap);
     const bp = scratch(packedBytes(g.cfg, K, N));
     temps.push(bp);
-    const sc = scratch(scratchBytes(g.cfg));
+    // per-thread scratch (packed A block and edge tile) when the product is split over threads
+    const threads = pool?.usable && M * N * K >= PAR_MIN.matmul ? pool.threads : 1;
+    const scb = scratchBytes(g.cfg);
+    const sc = scratch(scb * threads);
     temps.push(sc);
     const npan = Math.ceil(N / g.cfg.NR);
     for (let bi = 0; bi < B; bi++) {
-      g.packB(b + bi * K * N * 4, bp, K, N, transB ? K : N, transB, 0, npan);
-      g.gemm(a + bi * M * K * 4, K, bp, out.ptr + bi * M * N * 4, N, N, K, 0, M, sc);
+      parallelFor(g.packB, [b + bi * K * N * 4, bp, K, N, transB ? K : N, transB, 0, 0], 6, 0, npan, K * g.cfg.NR, threads > 1 ? PAR_MIN.cheapElements : Infinity);
+      parallelFor(g.gemm, [a + bi * M * K * 4, K, bp, out.ptr + bi * M * N * 4, N, N, K, 0, 0, sc], 7, 0, M, N * K, threads > 1 ? PAR_MIN.matmul : Infinity, g.cfg.MR, 9, scb);
     }
   } finally {
     for (const t of temps) heap.free(t);

@@ -19,7 +19,7 @@
 //   packB / gemm                                see matmul.ts
 // Kernels write exactly their range (vector tails are done lane by lane), so ranges may be
 // split anywhere. Descriptors live in the ARGS area of the memory (memory.ts).
-import { FuncBuilder, type Local, ModuleBuilder, Op, T, V, WA, type ValType } from "./encoder.js";
+import { FuncBuilder, type Local, ModuleBuilder, Op, T, V, WA, type ValType, type WasmModuleObject } from "./encoder.js";
 import { ARGS, type WasmHeap } from "./memory.js";
 import * as X from "./vmath.js";
 import type { Ex } from "./vmath.js";
@@ -42,6 +42,8 @@ const stats: CacheStats = { modules: 0, compileMs: 0 };
 export function cacheStats(): CacheStats {
   return { ...stats };
 }
+/** The compiled module and export name of every kernel function (for the worker pool). */
+export const kernelOrigin = new WeakMap<KernelFn, { module: WasmModuleObject; name: string }>();
 /** When set, the bytes of every module built from now on are kept here (for validation). */
 export let recordedModules: Map<string, Uint8Array> | null = null;
 /** Forgets compiled modules (later requests rebuild them); for tests. */
@@ -64,12 +66,16 @@ export function kernelModule(heap: WasmHeap, key: string, build: (m: ModuleBuild
   const bytes = m.build();
   recordedModules?.set(key, bytes);
   let inst;
+  let mod;
   try {
-    inst = new WA.Instance(new WA.Module(bytes), { env: { memory: heap.memory, sin: Math.sin, cos: Math.cos } });
+    mod = new WA.Module(bytes);
+    inst = new WA.Instance(mod, { env: { memory: heap.memory, sin: Math.sin, cos: Math.cos } });
   } catch (e) {
     throw new Error(`internal: wasm kernel ${key} failed to compile: ${String(e)}`);
   }
   ex = inst.exports as Exports;
+  // the worker pool (threads.ts) instantiates the same module in its workers
+  for (const name of Object.keys(ex)) kernelOrigin.set(ex[name]!, { module: mod, name });
   modules.set(key, ex);
   stats.modules++;
   stats.compileMs += performance.now() - t0;
@@ -82,7 +88,7 @@ export type Kind = "f32" | "i32" | "bool";
 export const elemBytes = (k: Kind): number => (k === "bool" ? 1 : 4);
 
 /** Loads 4 lanes at address (on the stack). */
-function vload(f: FuncBuilder, k: Kind): void {
+export function vload(f: FuncBuilder, k: Kind): void {
   if (k === "bool") f.vmem(V.v128_load32_zero).v(V.i16x8_extend_low_i8x16_u).v(V.i32x4_extend_low_i16x8_u);
   else f.vmem(V.v128_load);
 }
@@ -92,7 +98,7 @@ function vsplat(f: FuncBuilder, k: Kind): void {
   else f.vmem(V.v128_load32_splat);
 }
 /** Stores the v128 in `v` at address p. */
-function vstore(f: FuncBuilder, k: Kind, p: Local, v: Local): void {
+export function vstore(f: FuncBuilder, k: Kind, p: Local, v: Local): void {
   f.get(p);
   if (k === "bool") {
     f.get(v).get(v).v(V.i16x8_narrow_i32x4_s);
@@ -101,7 +107,7 @@ function vstore(f: FuncBuilder, k: Kind, p: Local, v: Local): void {
   } else f.get(v).vmem(V.v128_store);
 }
 /** v = lanes loaded one by one from p, for the first `rem` (1..3) lanes. */
-function laneLoad(f: FuncBuilder, k: Kind, p: Local, rem: Local, v: Local): void {
+export function laneLoad(f: FuncBuilder, k: Kind, p: Local, rem: Local, v: Local): void {
   const es = elemBytes(k);
   const ld = k === "bool" ? Op.i32_load8_u : Op.i32_load;
   f.vi32(0).get(p).mem(ld).vlane(V.i32x4_replace_lane, 0).set(v);
@@ -113,7 +119,7 @@ function laneLoad(f: FuncBuilder, k: Kind, p: Local, rem: Local, v: Local): void
   }
 }
 /** Stores the first `rem` (1..3) lanes of v at p. */
-function laneStore(f: FuncBuilder, k: Kind, p: Local, rem: Local, v: Local): void {
+export function laneStore(f: FuncBuilder, k: Kind, p: Local, rem: Local, v: Local): void {
   const es = elemBytes(k);
   const st = k === "bool" ? Op.i32_store8 : Op.i32_store;
   f.get(p).get(v).vlane(V.i32x4_extract_lane, 0).mem(st);
@@ -457,17 +463,17 @@ export function writeBroadcastDesc(heap: WasmHeap, c: Collapsed, ptrs: readonly 
 export type RedOp = "sum" | "max" | "min";
 
 /** acc = combine(acc, v) for f32x4 lanes in locals, exact reference semantics. */
-function emitCombine(f: FuncBuilder, op: "max" | "min", acc: Local, v: Local): void {
+export function emitCombine(f: FuncBuilder, op: "max" | "min", acc: Local, v: Local): void {
   // v > acc || v != v ? v : acc   (NaN sticks; ties keep the first)
   X.assign(f, acc, X.sel(X.g(v), X.g(acc), X.or(op === "max" ? X.gt(X.g(v), X.g(acc)) : X.lt(X.g(v), X.g(acc)), X.ne(X.g(v), X.g(v)))));
 }
-function emitCombineScalar(f: FuncBuilder, op: "max" | "min", acc: Local, v: Local): void {
+export function emitCombineScalar(f: FuncBuilder, op: "max" | "min", acc: Local, v: Local): void {
   f.get(v).get(acc);
   f.get(v).get(acc).op(op === "max" ? Op.f32_gt : Op.f32_lt);
   f.get(v).get(v).op(Op.f32_ne).op(Op.i32_or);
   f.op(Op.select).set(acc);
 }
-const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+export const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
 /** `red_last(out, in, n, rowStart, rowEnd)` for float32 input. */
 export function reduceLastKernel(heap: WasmHeap, op: RedOp): KernelFn {
