@@ -216,25 +216,40 @@ export function compileJaxpr(jaxpr: Jaxpr): Executable {
   const js = getBackend("js");
   return {
     steps,
-    run(consts, args) {
-      const env = new Map<Var, JaxArray>();
-      jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]!));
-      jaxpr.invars.forEach((v, i) => env.set(v, args[i]!));
-      const read = (a: Atom): JaxArray => (a instanceof Literal ? a.val : env.get(a)!);
-      for (const s of steps) {
-        if (s.kind === "eqn") {
-          const outs = bind(s.eqn.prim, s.eqn.inputs.map(read), s.eqn.params);
-          s.eqn.outvars.forEach((v, i) => env.set(v, outs[i]!));
-          continue;
-        }
+    run: (consts, args) =>
+      runSteps(jaxpr, steps, consts, args, (s, read, set) => {
         const ins = s.inputs.map((a) => (read(a) as EagerArray)._host());
         const outs = s.outputs.map((v) => typedArrayFor(v.aval.dtype, v.aval.size));
         s.fn(ins, outs);
-        s.outputs.forEach((v, i) => env.set(v, EagerArray.fromTyped(outs[i]!, v.aval.shape, v.aval.dtype, v.aval.weakType, js)));
-      }
-      return jaxpr.outvars.map(read);
-    },
+        s.outputs.forEach((v, i) => set(v, EagerArray.fromTyped(outs[i]!, v.aval.shape, v.aval.dtype, v.aval.weakType, js)));
+      }),
   };
+}
+
+/**
+ * Runs planned steps over an environment of the jaxpr's variables: single equations through
+ * bind, kernels through `runKernel` (which reads its inputs and sets its outputs).
+ */
+export function runSteps<K>(
+  jaxpr: Jaxpr,
+  steps: readonly ({ kind: "eqn"; eqn: JaxprEqn } | K)[],
+  consts: readonly JaxArray[],
+  args: readonly JaxArray[],
+  runKernel: (k: K, read: (a: Atom) => JaxArray, set: (v: Var, x: JaxArray) => void) => void,
+): JaxArray[] {
+  const env = new Map<Var, JaxArray>();
+  jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]!));
+  jaxpr.invars.forEach((v, i) => env.set(v, args[i]!));
+  const read = (a: Atom): JaxArray => (a instanceof Literal ? a.val : env.get(a)!);
+  const set = (v: Var, x: JaxArray) => void env.set(v, x);
+  for (const s of steps) {
+    const st = s as { kind: string; eqn?: JaxprEqn };
+    if (st.kind === "eqn") {
+      const e = st.eqn!;
+      bind(e.prim, e.inputs.map(read), e.params).forEach((o, i) => env.set(e.outvars[i]!, o));
+    } else runKernel(s as K, read, set);
+  }
+  return jaxpr.outvars.map(read);
 }
 
 const cache = new WeakMap<Jaxpr, Executable>();

@@ -33,7 +33,6 @@
 import { shapeEq, shapeSize, stridesOf } from "../core/aval.js";
 import { EagerArray, type JaxArray } from "../core/array.js";
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from "../core/jaxpr.js";
-import { bind } from "../core/trace.js";
 import { getBackend } from "../backends/backend.js";
 import { type FuncBuilder, type Local, Op, T, V, type ValType } from "../backends/wasm/encoder.js";
 import {
@@ -55,7 +54,7 @@ import {
 } from "../backends/wasm/kernels.js";
 import * as X from "../backends/wasm/vmath.js";
 import { KIND, PAR_MIN, WasmBuffer, heap, kernelCall, newBuffer, wasmThreadPool } from "../backends/wasm/index.js";
-import { type FusedGroup, type Planned, groupInputs, planJaxpr } from "./fuse.js";
+import { type FusedGroup, type Planned, groupInputs, planJaxpr, runSteps } from "./fuse.js";
 
 /** The EW_OPS key of an equation, or null when it has no wasm emitter (then it is not fused). */
 export function wasmOpKey(e: JaxprEqn): string | null {
@@ -478,9 +477,8 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
 }
 
 // ---------------------------------------------------------------- executable
-type WasmStep =
-  | { kind: "eqn"; eqn: JaxprEqn }
-  | { kind: "kernel"; fn: KernelFn; spec: KernelSpec; memIns: number[]; scalarIns: number[]; n: number; costly: boolean };
+type KernelStep = { kind: "kernel"; fn: KernelFn; spec: KernelSpec; memIns: number[]; scalarIns: number[]; n: number; costly: boolean };
+type WasmStep = { kind: "eqn"; eqn: JaxprEqn } | KernelStep;
 
 export interface WasmExecutable {
   readonly steps: readonly WasmStep[];
@@ -608,17 +606,8 @@ export function compileWasm(jaxpr: Jaxpr): WasmExecutable {
   };
   return {
     steps,
-    run(consts, args) {
-      const env = new Map<Var, JaxArray>();
-      jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]!));
-      jaxpr.invars.forEach((v, i) => env.set(v, args[i]!));
-      const read = (a: Atom): JaxArray => (a instanceof Literal ? a.val : env.get(a)!);
-      for (const s of steps) {
-        if (s.kind === "eqn") {
-          const outs = bind(s.eqn.prim, s.eqn.inputs.map(read), s.eqn.params);
-          s.eqn.outvars.forEach((v, i) => env.set(v, outs[i]!));
-          continue;
-        }
+    run: (consts, args) =>
+      runSteps(jaxpr, steps, consts, args, (s: KernelStep, read, set) => {
         const { spec } = s;
         const epiOutputs = spec.epi?.outputs ?? [];
         const arrs = spec.inputs.map((a) => read(a) as EagerArray);
@@ -653,15 +642,13 @@ export function compileWasm(jaxpr: Jaxpr): WasmExecutable {
         } finally {
           if (nScratch) heap.free(scratch);
         }
-        spec.outputs.forEach((v, i) => env.set(v, new EagerArray(outs[i]!, v.aval, wasm)));
+        spec.outputs.forEach((v, i) => set(v, new EagerArray(outs[i]!, v.aval, wasm)));
         spec.reductions.forEach((e, i) => {
           const v = e.outvars[0]!;
-          env.set(v, new EagerArray(reds[i]!, v.aval, wasm));
+          set(v, new EagerArray(reds[i]!, v.aval, wasm));
         });
-        epiOutputs.forEach((v, i) => env.set(v, new EagerArray(epis[i]!, v.aval, wasm)));
-      }
-      return jaxpr.outvars.map(read);
-    },
+        epiOutputs.forEach((v, i) => set(v, new EagerArray(epis[i]!, v.aval, wasm)));
+      }),
   };
 }
 
