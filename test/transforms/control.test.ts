@@ -7,19 +7,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { errors, grad, hessian, jacfwd, jacrev, jit, jnp, jvp, lax, makeJaxpr, valueAndGrad, vjp, vmap } from "../../src/index.js";
 import type { Array as JArray } from "../../src/index.js";
+import { shapeOf, type Nested } from "../harness/assertions.js";
 
 type A = JArray;
-type Nested = number | Nested[];
 
-function shapeOf(e: Nested): number[] {
-  const s: number[] = [];
-  let c: Nested = e;
-  while (Array.isArray(c)) {
-    s.push(c.length);
-    c = c[0]!;
-  }
-  return s;
-}
 
 function close(x: unknown, expected: Nested, opts: { dtype?: string; weak?: boolean; tol?: number } = {}): void {
   assert.ok(x instanceof jnp.Array, `expected an Array, got ${String(x)}`);
