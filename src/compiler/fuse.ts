@@ -92,7 +92,8 @@ function codegen(eqns: JaxprEqn[], inputs: Atom[], outputs: Var[], shape: readon
     const R = REDUCERS[r.eqn.prim.name]!;
     const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));
     const ost = stridesOf(kept.map((d) => shape[d]!));
-    const oi = kept.map((d, j) => `i${d} * ${ost[j]}`).join(" + ") || "0";
+    // a single accumulator needs no index (the loop may then be flat)
+    const oi = o.aval.size === 1 ? "0" : kept.map((d, j) => `i${d} * ${ost[j]}`).join(" + ") || "0";
     pre.push(`const acc${k} = new Float64Array(${o.aval.size}).fill(${R.init(o.aval.dtype)});`);
     pre.push(`const rout${k} = outs[${outputs.length + k}];`);
     lines.push(`{ const j = ${oi}; acc${k}[j] = ${R.combine(`acc${k}[j]`, name.get(r.eqn.inputs[0] as Var)!)}; }`);

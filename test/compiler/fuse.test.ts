@@ -78,3 +78,9 @@ test("reductions fuse with their producers and stay bit-identical", () => {
   };
   compare("softmax", sm, big);
 });
+
+test("a reduction to one element whose kept axes have size 1 (flat loop)", () => {
+  const col = jnp.linspace(-1, 1, 64).reshape([64, 1]);
+  compare("sum over axis 0 of [64, 1]", (c: A) => jnp.square(c.sub(0.5)).sum(0), col);
+  compare("mean of a column", (c: A) => jnp.mean(jnp.square(jnp.tanh(c).sub(c))), col);
+});
