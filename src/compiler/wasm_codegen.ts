@@ -17,12 +17,17 @@
 // results and an elementwise step of the group's shape (softmax: e / sum(e)), that step runs
 // inside the same kernel, over each row right after the row's reductions (values it reads
 // back are in cache; group values only it needs go to a per-thread scratch row).
+// Row max: when the steps just before a rows kernel are reduce_max of one of its full
+// operands over each row and reshapes / stop_gradients of it, read by the kernel as its
+// "col" operand (softmax's x - max(x)), the max is computed inside the kernel, in a first pass
+// over each row (reduceLastKernel's order, so bit-identical), stored as the reduce_max output
+// and splat for the row; the reshapes run after the kernel.
 // Threads: kernels of at least PAR_MIN elements are split over the backend's worker pool,
 // flat ones in chunks of 16 elements, rows ones by rows — bitwise the same as one call.
 //
 // Layouts (operands collapsed with kernels.collapse):
 //   flat  `fused(out…, in…, scalar…, start, end)`   every operand full-size or scalar
-//   rows  `fused(out…, red…, epi…, in…, scalar…, [scratch], C, r0, r1)`   a [R, C] output;
+//   rows  `fused(out…, red…, epi…, [max], in…, scalar…, [scratch], C, r0, r1)`   a [R, C] output;
 //          operands full, "row" ([C], the same for every row), "col" ([R, 1], one value per
 //          row) or scalar; reductions reduce each row (the trailing dims) to out[r]
 // Scalars (size-1 operands) are passed by value (their 32 bits, as i32). Both take a
@@ -78,7 +83,7 @@ export function wasmOpKey(e: JaxprEqn): string | null {
   return op && op.out === ok ? key : null;
 }
 
-type Mode = "full" | "row" | "col" | "scalar";
+type Mode = "full" | "row" | "col" | "scalar" | "pre";
 interface Layout {
   rows: boolean;
   R: number;
@@ -176,6 +181,9 @@ interface KernelSpec {
   reductions: JaxprEqn[];
   layout: Layout;
   epi: Epilogue | null;
+  /** a leading row max computed in the kernel (softmax's max(x)): `src` (a full input) is
+   * reduced per row into its own output, which the "pre" input `col` reads (one per row) */
+  pre: { red: JaxprEqn; src: number; col: number } | null;
 }
 const kindOf = (a: Atom | Var): Kind => KIND[a.aval.dtype]!;
 
@@ -193,15 +201,16 @@ function specKey(s: KernelSpec): string {
   const epi = s.epi
     ? `|epi:${eqs(s.epi.eqns)}|${s.epi.outputs.map((v) => ref.get(v)).join(",")}|${s.epi.reads.map((v) => ref.get(v)).join(",")}|${s.epi.scratch.map((v) => ref.get(v)).join(",")}`
     : "";
-  return `fused|${s.layout.rows ? "rows" : "flat"}|${ins}|${eqs(s.eqns)}|${outs}|${reds}${epi}`;
+  const pre = s.pre ? `|pre:${REDS[s.pre.red.prim.name]}(i${s.pre.src})>i${s.pre.col}` : "";
+  return `fused|${s.layout.rows ? "rows" : "flat"}|${ins}|${eqs(s.eqns)}|${outs}|${reds}${epi}${pre}`;
 }
 
 /** Input indices of the operands kept in memory and of the scalars. */
-const memInsOf = (s: KernelSpec): number[] => s.inputs.map((_, j) => j).filter((j) => s.layout.modes[j] !== "scalar");
+const memInsOf = (s: KernelSpec): number[] => s.inputs.map((_, j) => j).filter((j) => s.layout.modes[j] !== "scalar" && s.layout.modes[j] !== "pre");
 const scalarInsOf = (s: KernelSpec): number[] => s.inputs.map((_, j) => j).filter((j) => s.layout.modes[j] === "scalar");
 
 /**
- * Parameters: out…, red…, epiOut…, in… (operands in memory), scalar… (32 bits as i32),
+ * Parameters: out…, red…, epiOut…, [preOut], in… (operands in memory), scalar… (32 bits as i32),
  * [scratch], then start, end (flat) or C, r0, r1 (rows).
  */
 function buildKernel(s: KernelSpec): KernelFn {
@@ -214,6 +223,7 @@ function buildKernel(s: KernelSpec): KernelFn {
       ...s.outputs.map(() => T.i32),
       ...s.reductions.map(() => T.i32),
       ...(s.epi?.outputs ?? []).map(() => T.i32),
+      ...(s.pre ? [T.i32] : []),
       ...memInsOf(s).map(() => T.i32),
       ...scalarInsOf(s).map(() => T.i32),
       ...(s.epi?.scratch.length ? [T.i32] : []),
@@ -250,6 +260,7 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
   const outBase = s.outputs.map(() => f.params[pi++]!);
   const redBase = s.reductions.map(() => f.params[pi++]!);
   const epiBase = (epi?.outputs ?? []).map(() => f.params[pi++]!);
+  const preBase = s.pre ? f.params[pi++]! : null;
   const inBase = new Map<number, Local>();
   for (const j of memIns) inBase.set(j, f.params[pi++]!);
   const scalarParam = new Map<number, Local>();
@@ -361,17 +372,13 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
   const row = f.local(T.i32);
   const rowOff = f.local(T.i32);
   // reduction accumulators, as reduceLastKernel: sum 4 f64x2 + f64 tail; max/min 2 f32x4 + f32 tail
-  const red = s.reductions.map((e) => {
+  type Red = { op: "sum" | "max" | "min"; v: Local; acc: Local[]; s: Local; x: Local };
+  const mkRed = (e: JaxprEqn, v: Local): Red => {
     const op = REDS[e.prim.name]!;
-    return {
-      op,
-      v: val.get(e.inputs[0]!)!,
-      acc: f.locals(T.v128, op === "sum" ? 4 : 2),
-      s: f.local(op === "sum" ? T.f64 : T.f32),
-      x: f.local(T.f32),
-    };
-  });
-  const accumulate = (second: boolean) => {
+    return { op, v, acc: f.locals(T.v128, op === "sum" ? 4 : 2), s: f.local(op === "sum" ? T.f64 : T.f32), x: f.local(T.f32) };
+  };
+  const red = s.reductions.map((e) => mkRed(e, val.get(e.inputs[0]!)!));
+  const accumulate = (red: readonly Red[], second: boolean) => {
     for (const r of red) {
       if (r.op === "sum") {
         const a = second ? 2 : 0;
@@ -381,7 +388,7 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
     }
   };
   /** Adds lanes 0..3 (the first n with `partial`) one by one into the tail accumulators. */
-  const accumulateLanes = (partial: boolean) => {
+  const accumulateLanes = (red: readonly Red[], partial: boolean) => {
     for (const r of red) {
       for (let lane = 0; lane < 4; lane++) {
         const one = () => {
@@ -398,6 +405,62 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
       }
     }
   };
+  /** Runs phase `ph` over the n elements of a row, accumulating `red` (as reduceLastKernel:
+   * blocks of 8 into the partial accumulators, then 0..7 tail elements one by one). */
+  const reduceRow = (ph: Phase, red: readonly Red[]) => {
+    for (const r of red) {
+      const init = r.op === "sum" ? 0 : r.op === "max" ? -Infinity : Infinity;
+      for (const a of r.acc) f.vf32(init).set(a);
+      if (r.op === "sum") f.f64(0).set(r.s);
+      else f.f32(init).set(r.s);
+    }
+    f.block((exit) => {
+      f.loop((cont) => {
+        f.get(n).i32(8).op(Op.i32_lt_s).brIf(exit);
+        for (const second of [false, true]) {
+          step(ph, false);
+          accumulate(red, second);
+          advance(ph);
+        }
+        f.get(n).i32(8).op(Op.i32_sub).set(n);
+        f.br(cont);
+      });
+    });
+    f.get(n).i32(4).op(Op.i32_ge_s);
+    f.if(() => {
+      step(ph, false);
+      accumulateLanes(red, false);
+      advance(ph);
+      sub4();
+    });
+    f.get(n).i32(0).op(Op.i32_gt_s);
+    f.if(() => {
+      step(ph, true);
+      accumulateLanes(red, true);
+    });
+  };
+  /** Pushes a reduction's row result (float32). */
+  const finishRed = (r: Red) => {
+    if (r.op === "sum") {
+      const [a0, a1, a2, a3] = r.acc as [Local, Local, Local, Local];
+      f.get(a0).get(a1).v(V.f64x2_add).get(a2).get(a3).v(V.f64x2_add).v(V.f64x2_add).set(a0);
+      f.get(a0).vlane(V.f64x2_extract_lane, 0).get(a0).vlane(V.f64x2_extract_lane, 1).op(Op.f64_add);
+      f.get(r.s).op(Op.f64_add).op(Op.f32_demote_f64);
+    } else {
+      emitCombine(f, r.op, r.acc[0]!, r.acc[1]!);
+      for (let lane = 0; lane < 4; lane++) {
+        f.get(r.acc[0]!).vlane(V.f32x4_extract_lane, lane).set(r.x);
+        emitCombineScalar(f, r.op, r.s, r.x);
+      }
+      f.get(r.s);
+    }
+  };
+  const pre = s.pre && (() => {
+    const j = s.pre!.src;
+    const v = val.get(s.inputs[j]!)!;
+    const ph: Phase = { loads: [{ ptr: f.local(T.i32), kind: kindOf(s.inputs[j]!), val: v, base: () => f.get(inBase.get(j)!), perRow: true }], eqns: [], ops: [], stores: [] };
+    return { ph, r: mkRed(s.pre!.red, v) };
+  })();
   f.forRange(row, () => f.get(r0), () => f.get(r1), 1, () => {
     f.get(row).get(C!).op(Op.i32_mul).set(rowOff);
     initPtrs(main, rowOff);
@@ -410,58 +473,26 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
       else f.vmem(V.v128_load32_splat);
       f.set(val.get(s.inputs[j]!)!);
     }
+    if (pre) {
+      // the leading row max: a pass over the source row (as reduceLastKernel), stored, then
+      // splat as the "col" operand of the row
+      initPtrs(pre.ph, rowOff);
+      f.get(C!).set(n);
+      reduceRow(pre.ph, [pre.r]);
+      f.get(preBase!).get(row).i32(2).op(Op.i32_shl).op(Op.i32_add);
+      finishRed(pre.r);
+      f.mem(Op.f32_store);
+      f.get(preBase!).get(row).i32(2).op(Op.i32_shl).op(Op.i32_add).vmem(V.v128_load32_splat).set(val.get(s.inputs[s.pre!.col]!)!);
+    }
     f.get(C!).set(n);
     if (red.length === 0) {
       stream(main);
       return;
     }
-    for (const r of red) {
-      const init = r.op === "sum" ? 0 : r.op === "max" ? -Infinity : Infinity;
-      for (const a of r.acc) f.vf32(init).set(a);
-      if (r.op === "sum") f.f64(0).set(r.s);
-      else f.f32(init).set(r.s);
-    }
-    // blocks of 8 into the partial accumulators
-    f.block((exit) => {
-      f.loop((cont) => {
-        f.get(n).i32(8).op(Op.i32_lt_s).brIf(exit);
-        for (const second of [false, true]) {
-          step(main, false);
-          accumulate(second);
-          advance(main);
-        }
-        f.get(n).i32(8).op(Op.i32_sub).set(n);
-        f.br(cont);
-      });
-    });
-    // 0..7 tail elements one by one
-    f.get(n).i32(4).op(Op.i32_ge_s);
-    f.if(() => {
-      step(main, false);
-      accumulateLanes(false);
-      advance(main);
-      sub4();
-    });
-    f.get(n).i32(0).op(Op.i32_gt_s);
-    f.if(() => {
-      step(main, true);
-      accumulateLanes(true);
-    });
+    reduceRow(main, red);
     red.forEach((r, k) => {
       f.get(redBase[k]!).get(row).i32(2).op(Op.i32_shl).op(Op.i32_add);
-      if (r.op === "sum") {
-        const [a0, a1, a2, a3] = r.acc as [Local, Local, Local, Local];
-        f.get(a0).get(a1).v(V.f64x2_add).get(a2).get(a3).v(V.f64x2_add).v(V.f64x2_add).set(a0);
-        f.get(a0).vlane(V.f64x2_extract_lane, 0).get(a0).vlane(V.f64x2_extract_lane, 1).op(Op.f64_add);
-        f.get(r.s).op(Op.f64_add).op(Op.f32_demote_f64);
-      } else {
-        emitCombine(f, r.op, r.acc[0]!, r.acc[1]!);
-        for (let lane = 0; lane < 4; lane++) {
-          f.get(r.acc[0]!).vlane(V.f32x4_extract_lane, lane).set(r.x);
-          emitCombineScalar(f, r.op, r.s, r.x);
-        }
-        f.get(r.s);
-      }
+      finishRed(r);
       f.mem(Op.f32_store);
     });
     if (post) {
@@ -478,6 +509,12 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
 
 // ---------------------------------------------------------------- executable
 type KernelStep = { kind: "kernel"; fn: KernelFn; spec: KernelSpec; memIns: number[]; scalarIns: number[]; n: number; costly: boolean };
+/** A row max and the reshapes / stop_gradients leading from it to a group's "col" operand. */
+interface PreChain {
+  red: JaxprEqn;
+  chain: JaxprEqn[];
+  col: Var;
+}
 type WasmStep = { kind: "eqn"; eqn: JaxprEqn } | KernelStep;
 
 export interface WasmExecutable {
@@ -486,8 +523,9 @@ export interface WasmExecutable {
 }
 
 /** `epilogue`: row epilogues (they fuse e.g. softmax's division into its exp/sum kernel);
+ * `rowMax`: a row max computed just before a rows kernel that reads it is folded into it;
  * `threads`: big kernels are split over the backend's worker pool (threads.ts). */
-export const wasmFuseOptions = { epilogue: true, threads: true };
+export const wasmFuseOptions = { epilogue: true, threads: true, rowMax: true };
 
 /** Ops costly enough per element that smaller calls are worth splitting (as index.ts). */
 const COSTLY = /^(exp|log|tanh|logistic|sin|cos):/;
@@ -508,7 +546,7 @@ function runSplit(fn: KernelFn, args: number[], rp: number, units: number, unitW
   fn(...args);
 }
 
-function kernelStep(g: FusedGroup, epi: Epilogue | null = null, epiInputs: Atom[] = []): WasmStep[] | null {
+function kernelStep(g: FusedGroup, epi: Epilogue | null = null, epiInputs: Atom[] = [], preChain: PreChain | null = null): WasmStep[] | null {
   const all = [...g.eqns, ...(epi?.eqns ?? [])];
   const inputs = [...g.inputs, ...epiInputs];
   const pseudo = [...(epi?.pseudo.keys() ?? [])];
@@ -518,7 +556,17 @@ function kernelStep(g: FusedGroup, epi: Epilogue | null = null, epiInputs: Atom[
   const pm = layout.modes.splice(inputs.length);
   if (pm.some((m) => m !== "col" && m !== "scalar")) return null;
   const outputs = epi ? g.outputs.filter((v) => !epi.scratch.includes(v)) : g.outputs;
-  const spec: KernelSpec = { eqns: g.eqns, inputs, outputs, reductions: g.reductions, layout, epi };
+  let pre: KernelSpec["pre"] = null;
+  if (preChain) {
+    const src = inputs.indexOf(preChain.red.inputs[0]!);
+    const col = inputs.indexOf(preChain.col);
+    if (!layout.rows || layout.modes[src] !== "full" || layout.modes[col] !== "col" || inputs.lastIndexOf(preChain.col) !== col) return null;
+    // the max must reduce each row of the layout (as a fused reduction would)
+    if (!layoutOf(g.shape, inputs, [...g.reductions, preChain.red], false)) return null;
+    layout.modes[col] = "pre";
+    pre = { red: preChain.red, src, col };
+  }
+  const spec: KernelSpec = { eqns: g.eqns, inputs, outputs, reductions: g.reductions, layout, epi, pre };
   const costly = all.some((e) => COSTLY.test(wasmOpKey(e)!));
   return [{ kind: "kernel", fn: buildKernel(spec), spec, memIns: memInsOf(spec), scalarIns: scalarInsOf(spec), n: shapeSize(g.shape), costly }];
 }
@@ -576,6 +624,36 @@ function findEpilogue(plan: readonly Planned[], i: number, uses: Uses): { epi: E
   return { epi: { eqns, outputs, pseudo: usedPseudo, reads, scratch }, inputs, reshapes, next: j + 1 };
 }
 
+/**
+ * The steps just before a group that compute its operand max(x) over the rows, x one of its
+ * full operands (softmax's x - max(x)): reduce_max, then reshapes / stop_gradients. Nothing
+ * else in the kernel may read the reduction or the intermediate values.
+ */
+function findPre(steps: readonly WasmStep[], g: FusedGroup, epiInputs: readonly Atom[]): PreChain | null {
+  const chain: JaxprEqn[] = [];
+  let k = steps.length - 1;
+  for (; k >= 0; k--) {
+    const st = steps[k]!;
+    if (st.kind !== "eqn" || (st.eqn.prim.name !== "reshape" && st.eqn.prim.name !== "stop_gradient")) break;
+    chain.unshift(st.eqn);
+  }
+  const st = steps[k];
+  if (!st || st.kind !== "eqn" || st.eqn.prim.name !== "reduce_max") return null;
+  const red = st.eqn;
+  const x = red.inputs[0]!;
+  if (x instanceof Literal || red.outvars[0]!.aval.dtype !== "float32" || x.aval.dtype !== "float32" || !shapeEq(x.aval.shape, g.shape)) return null;
+  let v: Var = red.outvars[0]!;
+  for (const e of chain) {
+    if (e.inputs[0] !== v) return null;
+    v = e.outvars[0]!;
+  }
+  const inputs = [...g.inputs, ...epiInputs];
+  const inner = new Set<Atom>([red.outvars[0]!, ...chain.map((e) => e.outvars[0]!)]);
+  inner.delete(v);
+  if (!inputs.includes(x) || !inputs.includes(v) || inputs.some((a) => inner.has(a))) return null;
+  return { red, chain, col: v };
+}
+
 /** Compiles a jaxpr for the wasm backend: fused SIMD kernels and single equations. */
 export function compileWasm(jaxpr: Jaxpr): WasmExecutable {
   const plan = planJaxpr(jaxpr, (e) => wasmOpKey(e) !== null, reductionFuses);
@@ -588,16 +666,25 @@ export function compileWasm(jaxpr: Jaxpr): WasmExecutable {
       steps.push(p);
       continue;
     }
+    /** The kernel with a leading row max folded in when the steps before it compute one. */
+    const withPre = (epi: Epilogue | null, epiInputs: Atom[]): WasmStep[] | null => {
+      const pc = wasmFuseOptions.rowMax ? findPre(steps, p.group, epiInputs) : null;
+      const k = pc && kernelStep(p.group, epi, epiInputs, pc);
+      if (!pc || !k) return kernelStep(p.group, epi, epiInputs);
+      // the max is the kernel's output now: its reshapes run after the kernel
+      steps.splice(steps.length - pc.chain.length - 1);
+      return [...k, ...pc.chain.map((eqn): WasmStep => ({ kind: "eqn", eqn }))];
+    };
     if (wasmFuseOptions.epilogue && p.group.reductions.length > 0) {
       const found = findEpilogue(plan, i, uses);
-      const k = found && kernelStep(p.group, found.epi, found.inputs);
+      const k = found && withPre(found.epi, found.inputs);
       if (found && k) {
         steps.push(...k, ...found.reshapes.map((eqn): WasmStep => ({ kind: "eqn", eqn })));
         i = found.next - 1;
         continue;
       }
     }
-    steps.push(...(kernelStep(p.group) ?? asEqns(p.group)));
+    steps.push(...(withPre(null, []) ?? asEqns(p.group)));
   }
   const wasm = getBackend("wasm");
   const toWasm = (x: EagerArray): WasmBuffer => {
@@ -630,6 +717,7 @@ export function compileWasm(jaxpr: Jaxpr): WasmExecutable {
             const outs = spec.outputs.map((v) => newBuffer(v.aval.dtype, s.n));
             const reds = spec.reductions.map((e) => newBuffer("float32", e.outvars[0]!.aval.size));
             const epis = epiOutputs.map((v) => newBuffer(v.aval.dtype, s.n));
+            if (spec.pre) epis.push(newBuffer("float32", spec.pre.red.outvars[0]!.aval.size));
             const a: number[] = [...outs, ...reds, ...epis, ...bufs].map((b) => b.ptr);
             a.push(...scalars);
             const tp = nScratch ? a.length : -1;
@@ -648,6 +736,10 @@ export function compileWasm(jaxpr: Jaxpr): WasmExecutable {
           set(v, new EagerArray(reds[i]!, v.aval, wasm));
         });
         epiOutputs.forEach((v, i) => set(v, new EagerArray(epis[i]!, v.aval, wasm)));
+        if (spec.pre) {
+          const v = spec.pre.red.outvars[0]!;
+          set(v, new EagerArray(epis[epiOutputs.length]!, v.aval, wasm));
+        }
       }),
   };
 }

@@ -1,7 +1,8 @@
 // wasm_fuse.test.ts — the wasm compiler (src/compiler/wasm_codegen.ts): jitted programs on
 // wasm arrays run fused SIMD kernels whose results are bit-identical to op-by-op wasm
 // execution (chains, scalars, row/column broadcasts, int32/bool ops, fused sum/max/min
-// reductions, tails of every length), and unsupported groups fall back to op-by-op.
+// reductions, row epilogues, a leading row max folded into the kernel (softmax, odd rows,
+// NaN/±inf rows), tails of every length), and unsupported groups fall back to op-by-op.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { jit, jnp, lax, nn, makeJaxpr, type Array as A } from "../../src/index.js";
@@ -156,7 +157,42 @@ test("row epilogues: a reduction's result feeds an elementwise pass over the sam
   // softmax: sub/exp/sum and the division are one kernel
   const sm = (x: A) => nn.softmax(x, -1);
   for (const [r, c] of [[1, 1], [2, 3], [5, 4], [3, 8], [48, 37], [16, 1024]] as const)
-    compare(`softmax ${r}x${c}`, sm, [arr(r * c, [r, c], -3, 3, false)], r * c === 1 ? undefined : ["reduce_max", "reshape", "stop_gradient", "kernel", "reshape"]);
+    compare(`softmax ${r}x${c}`, sm, [arr(r * c, [r, c], -3, 3, false)], r * c === 1 ? undefined : r === 1 ? ["reduce_max", "reshape", "stop_gradient", "kernel", "reshape"] : ["kernel", "reshape", "stop_gradient", "reshape"]);
+  // the leading row max folds into the kernel too (a first pass over each row): odd row
+  // lengths, rows with NaN, ±inf, -0 and all -inf, keepdims written by hand, the max returned
+  const sm2 = (x: A) => {
+    const m = jnp.max(x, -1, { keepdims: true } as never);
+    const e = jnp.exp(x.sub(m));
+    return [e.div(jnp.sum(e, -1, { keepdims: true } as never)), m];
+  };
+  for (const [r, c] of [[2, 1], [3, 2], [4, 7], [5, 9], [6, 13], [7, 31], [9, 1000], [3, 1027]] as const) {
+    const v = values(r * c, -30, 30, false);
+    if (c >= 7) {
+      v[c + 2] = NaN; // row 1
+      v[2 * c + 1] = Infinity; // row 2
+      v[2 * c + 5] = -Infinity;
+      if (r > 3) for (let i = 3 * c; i < 4 * c; i++) v[i] = -Infinity; // row 3
+      if (r > 4) v[4 * c + c - 1] = -0; // row 4
+    }
+    const x = jnp.array(v, "float32").reshape([r, c]);
+    compare(`softmax ${r}x${c}`, sm, [x]);
+    // (rows of one element collapse to a flat kernel: the max stays its own step)
+    compare(`softmax by hand ${r}x${c}`, sm2, [x], c > 1 ? ["kernel", "reshape", "reshape"] : undefined);
+    compare(`exp(x - max) ${r}x${c}`, (x: A) => jnp.exp(x.sub(jnp.max(x, -1, { keepdims: true } as never))), [x], c > 1 ? ["kernel", "reshape"] : undefined);
+  }
+  // a max that is not over the rows of the kernel's operand stays its own step
+  compare("max of another array", (x: A, y: A) => jnp.exp(x.sub(jnp.max(y, -1, { keepdims: true } as never))), [arr(40, [4, 10]), arr(40, [4, 10], -2, 2)], [
+    "reduce_max",
+    "reshape",
+    "kernel",
+  ]);
+  // a max over axis 0 (a "row" operand) is not folded; a max over the last two of three axes is
+  compare("x - max(x, 0)", (x: A) => jnp.exp(x.sub(jnp.max(x, 0, { keepdims: true } as never))), [arr(60, [6, 10])], ["reduce_max", "reshape", "kernel"]);
+  const sm3 = (x: A) => {
+    const e = jnp.exp(x.sub(jnp.max(x, [1, 2], { keepdims: true } as never)));
+    return e.div(jnp.sum(e, [1, 2], { keepdims: true } as never));
+  };
+  compare("softmax over axes 1, 2", sm3, [arr(3 * 5 * 7, [3, 5, 7], -5, 5)], ["kernel", "reshape", "reshape"]);
   // a group value that is also returned, the reduction returned too, outside row/col/scalar operands
   const f = (x: A, row: A, col: A) => {
     const e = x.mul(2).sub(col);
