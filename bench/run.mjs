@@ -441,5 +441,26 @@ const out = {
     targets.push({ desc: "pmap 2 devices ≥ 1.7× one device", measured: pm.speedup, need: 1.7, status: ok ? "PASS" : "FAIL" });
   }
 }
+// ---- dispatch overhead (issue #6 item 3: a jitted tiny call costs at most 30 µs) ----
+{
+  const { spawnSync } = await import("node:child_process");
+  out.dispatch = {};
+  console.log("\ndispatch overhead (tiny arrays, after warm-up):");
+  for (const b of hasWasm ? ["js", "wasm"] : ["js"]) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "bench/dispatch.ts")], { encoding: "utf8", timeout: timeoutS * 1000, env: { ...process.env, JAXTS_BACKEND: b } });
+    let d = null;
+    try {
+      d = JSON.parse((r.stdout ?? "").trim().split("\n").pop() ?? "");
+    } catch {
+      d = { error: (r.stderr ?? "").split("\n").slice(-3).join(" ") || "no output" };
+    }
+    out.dispatch[b] = d;
+    if (d.error) console.log(`  ${b}: failed: ${d.error}`);
+    else {
+      console.log(`  ${b}: eager op ${d.eagerOpUs} µs, jitted tiny call ${d.jitCallUs} µs  ${d.jitCallUs <= 30 ? "PASS" : "FAIL"} (≤ 30 µs)`);
+      targets.push({ desc: `jitted tiny call ≤ 30 µs (${b})`, measured: d.jitCallUs, need: 30, status: d.jitCallUs <= 30 ? "PASS" : "FAIL" });
+    }
+  }
+}
 writeFileSync(path.join(root, "bench/results.json"), JSON.stringify(out, null, 2) + "\n");
 console.log(`\nWrote bench/results.json (${((performance.now() - t0) / 1000).toFixed(0)} s in all).`);
