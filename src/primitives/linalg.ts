@@ -502,12 +502,16 @@ export const triangularSolveP: Primitive<TriangularSolveParams> = definePrimitiv
 // ================================================================ lu
 
 /** LU with partial pivoting of each [m, n] matrix: P·a = L·U, L unit lower (below the diagonal of lu), U upper. */
+/** The leading (batch) dims and the matrix dims m×n (k = min(m, n)) of a [..., m, n] shape. */
+function matrixDims(shape: readonly number[]): { lead: number[]; m: number; n: number; k: number } {
+  const m = shape[shape.length - 2]!;
+  const n = shape[shape.length - 1]!;
+  return { lead: shape.slice(0, -2), m, n, k: Math.min(m, n) };
+}
+
 function luKernel([x]: HostArray[], _p: {}, [o, po, permo]: ShapedArray[]): TypedArray[] {
-  const s = x!.shape;
-  const m = s[s.length - 2]!;
-  const n = s[s.length - 1]!;
-  const k = Math.min(m, n);
-  const nb = shapeSize(s.slice(0, -2));
+  const { lead, m, n, k } = matrixDims(x!.shape);
+  const nb = shapeSize(lead);
   const A = toF64(x!);
   const piv = alloc("int32", po!.shape);
   const perm = alloc("int32", permo!.shape);
@@ -557,20 +561,14 @@ export const luP: Primitive<{}> = definePrimitive<{}>({
     if (x!.ndim < 2)
       throw new ValueError(`lu: expected a matrix (or a stack of matrices) with at least 2 dimensions, got shape ${shapeStr(x!.shape)}`);
     checkFloat("lu", x!.dtype);
-    const s = x!.shape;
-    const m = s[s.length - 2]!;
-    const n = s[s.length - 1]!;
-    const lead = s.slice(0, -2);
+    const { lead, m, n } = matrixDims(x!.shape);
     return [x!.withWeak(false), new ShapedArray([...lead, Math.min(m, n)], "int32"), new ShapedArray([...lead, m], "int32")];
   },
   // JAX's lu_jvp_rule: with X = L⁻¹·P·dA·U⁻¹, dL = L·tril(X, -1) and dU = triu(X)·U
   jvp: ([a], [t]) => {
     const [lu, pivots, perm] = luDecomp(a!);
     if (!t) return [[lu, pivots, perm], [null, null, null]];
-    const s = a!.aval.shape;
-    const m = s[s.length - 2]!;
-    const n = s[s.length - 1]!;
-    const k = Math.min(m, n);
+    const { m, n, k } = matrixDims(a!.aval.shape);
     const dtype = a!.dtype;
     const x = bmm(permutationMatrix(perm, dtype), t); // P·dA
     // L [m, m] (unit lower) and U [n, n] (upper, padded with an identity block)
@@ -667,11 +665,8 @@ function jacobiSvd(a: Float64Array, m: number, n: number): { u: Float64Array; s:
 }
 
 function svdKernel([x]: HostArray[], _p: {}, [so, uo, vto]: ShapedArray[]): TypedArray[] {
-  const sh = x!.shape;
-  const m = sh[sh.length - 2]!;
-  const n = sh[sh.length - 1]!;
-  const k = Math.min(m, n);
-  const batch = shapeSize(sh.slice(0, -2));
+  const { lead, m, n, k } = matrixDims(x!.shape);
+  const batch = shapeSize(lead);
   const A = toF64(x!);
   const S = new Float64Array(batch * k);
   const U = new Float64Array(batch * m * k);
@@ -702,11 +697,7 @@ export const svdP: Primitive<{}> = definePrimitive<{}>({
   abstractEval: ([x]) => {
     if (x!.ndim < 2) throw new ValueError(`svd: expected a matrix (or a stack of matrices), got shape ${shapeStr(x!.shape)}`);
     checkFloat("svd", x!.dtype);
-    const s = x!.shape;
-    const m = s[s.length - 2]!;
-    const n = s[s.length - 1]!;
-    const k = Math.min(m, n);
-    const lead = s.slice(0, -2);
+    const { lead, m, n, k } = matrixDims(x!.shape);
     return [new ShapedArray([...lead, k], x!.dtype), new ShapedArray([...lead, m, k], x!.dtype), new ShapedArray([...lead, k, n], x!.dtype)];
   },
   // JAX's svd_jvp_rule (reduced SVD, real): dS = Uᵀ dA V, ds = diag(dS),
@@ -714,10 +705,7 @@ export const svdP: Primitive<{}> = definePrimitive<{}>({
   jvp: ([a], [t]) => {
     const [s, u, vt] = svd(a!);
     if (!t) return [[s, u, vt], [null, null, null]];
-    const sh = a!.aval.shape;
-    const m = sh[sh.length - 2]!;
-    const n = sh[sh.length - 1]!;
-    const k = Math.min(m, n);
+    const { m, n, k } = matrixDims(a!.aval.shape);
     const dt = a!.dtype;
     const v = mT(vt);
     const ut = mT(u);
@@ -740,7 +728,6 @@ export const svdP: Primitive<{}> = definePrimitive<{}>({
       const dAHU = bmm(mT(t), u);
       dV = add(dV, div(sub(dAHU, bmm(v, bmm(vt, dAHU))), sRow));
     }
-    void k;
     return [[s, u, vt], [ds, dU, mT(dV)]];
   },
   transpose: NOT_LINEAR,

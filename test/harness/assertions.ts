@@ -15,8 +15,8 @@ export function shapeOf(e: Nested): number[] {
   return s;
 }
 
-export /** Checks shape, dtype and values (float32 tolerance of SEMANTICS 0.6 unless tol given). */
-function close(x: unknown, expected: Nested, opts: { dtype?: string; weak?: boolean; tol?: number } = {}): void {
+/** Checks shape, dtype and values (float32 tolerance of SEMANTICS 0.6 unless tol given). */
+export function close(x: unknown, expected: Nested, opts: { dtype?: string; weak?: boolean; tol?: number } = {}): void {
   assert.ok(x instanceof jnp.Array, `expected an Array, got ${String(x)}`);
   const flat = (Array.isArray(expected) ? expected.flat(4) : [expected]) as number[];
   assert.deepEqual(x.shape, shapeOf(expected), `shape [${x.shape}] vs [${shapeOf(expected)}]`);
@@ -27,8 +27,8 @@ function close(x: unknown, expected: Nested, opts: { dtype?: string; weak?: bool
   got.forEach((g, i) => assert.ok(Math.abs(g - flat[i]!) <= tol + tol * Math.abs(flat[i]!), `element ${i}: got ${g}, expected ${flat[i]}`));
 }
 
-export /** Compares two arrays (shape, dtype, values). */
-function same(a: unknown, b: unknown, tol = 1e-5, what = ""): void {
+/** Compares two arrays (shape, dtype, values). */
+export function same(a: unknown, b: unknown, tol = 1e-5, what = ""): void {
   assert.ok(a instanceof jnp.Array && b instanceof jnp.Array, what);
   assert.deepEqual(a.shape, b.shape, `${what}: shapes`);
   assert.equal(a.dtype, b.dtype, `${what}: dtypes`);

@@ -7,21 +7,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { errors, grad, hessian, jacfwd, jacrev, jit, jnp, jvp, lax, makeJaxpr, valueAndGrad, vjp, vmap } from "../../src/index.js";
 import type { Array as JArray } from "../../src/index.js";
-import { shapeOf, type Nested } from "../harness/assertions.js";
+import { shapeOf, type Nested, close } from "../harness/assertions.js";
 
 type A = JArray;
-
-
-function close(x: unknown, expected: Nested, opts: { dtype?: string; weak?: boolean; tol?: number } = {}): void {
-  assert.ok(x instanceof jnp.Array, `expected an Array, got ${String(x)}`);
-  const flat = (Array.isArray(expected) ? expected.flat(4) : [expected]) as number[];
-  assert.deepEqual(x.shape, shapeOf(expected), `shape [${x.shape}] vs [${shapeOf(expected)}]`);
-  assert.equal(x.dtype, opts.dtype ?? "float32");
-  if (opts.weak !== undefined) assert.equal(x.weakType, opts.weak, "weak type");
-  const got = Array.from(x.dataSync() as ArrayLike<number>);
-  const tol = opts.tol ?? 1e-5;
-  got.forEach((g, i) => assert.ok(Math.abs(g - flat[i]!) <= tol + tol * Math.abs(flat[i]!), `element ${i}: got ${g}, expected ${flat[i]}`));
-}
 
 function stillWorks(): void {
   close(jit((x: A) => lax.cond(x.gt(0), (v: A) => v.mul(2), (v: A) => v, x))(jnp.array(3, "float32")), 6);

@@ -6,30 +6,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { grad, jit, jnp, lax, makeJaxpr, vmap } from "../../src/index.js";
 import type { Array as JArray } from "../../src/index.js";
-import { shapeOf, type Nested } from "../harness/assertions.js";
+import { shapeOf, type Nested, close, same } from "../harness/assertions.js";
 
 type A = JArray;
-
-
-function close(x: unknown, expected: Nested, opts: { dtype?: string; weak?: boolean; tol?: number } = {}): void {
-  assert.ok(x instanceof jnp.Array, `expected an Array, got ${String(x)}`);
-  const flat = (Array.isArray(expected) ? expected.flat(4) : [expected]) as number[];
-  assert.deepEqual(x.shape, shapeOf(expected), `shape [${x.shape}] vs [${shapeOf(expected)}]`);
-  assert.equal(x.dtype, opts.dtype ?? "float32");
-  if (opts.weak !== undefined) assert.equal(x.weakType, opts.weak, "weak type");
-  const got = Array.from(x.dataSync() as ArrayLike<number>);
-  const tol = opts.tol ?? 1e-5;
-  got.forEach((g, i) => assert.ok(Math.abs(g - flat[i]!) <= tol + tol * Math.abs(flat[i]!), `element ${i}: got ${g}, expected ${flat[i]}`));
-}
-
-function same(a: unknown, b: unknown, tol = 1e-5, what = ""): void {
-  assert.ok(a instanceof jnp.Array && b instanceof jnp.Array, what);
-  assert.deepEqual(a.shape, b.shape, `${what}: shapes`);
-  assert.equal(a.dtype, b.dtype, `${what}: dtypes`);
-  const x = Array.from(a.dataSync() as ArrayLike<number>);
-  const y = Array.from(b.dataSync() as ArrayLike<number>);
-  x.forEach((v, i) => assert.ok(Math.abs(v - y[i]!) <= tol + tol * Math.abs(y[i]!), `${what}: element ${i}: ${v} vs ${y[i]}`));
-}
 
 /** Loop oracle: f applied to slices along `axis` of x, stacked along 0. */
 function loopMap(f: (x: A) => A, x: A, axis = 0): A {
