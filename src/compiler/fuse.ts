@@ -223,34 +223,83 @@ export function compileJaxpr(jaxpr: Jaxpr): Executable {
         const outs = s.outputs.map((v) => typedArrayFor(v.aval.dtype, v.aval.size));
         s.fn(ins, outs);
         s.outputs.forEach((v, i) => set(v, EagerArray.fromTyped(outs[i]!, v.aval.shape, v.aval.dtype, v.aval.weakType, js)));
-      }),
+      }, (s) => s.inputs),
   };
 }
+
+/** A planned step: one equation run through bind, or a kernel of the compiler. */
+type AnyStep<K> = { kind: "eqn"; eqn: JaxprEqn } | K;
+
+/**
+ * Liveness of a step list: for each step, the variables read for the last time there. The
+ * jaxpr's inputs, constants and outputs are never listed, nor anything a host callback saw
+ * (the callback may keep it).
+ */
+function lastUses<K>(jaxpr: Jaxpr, steps: readonly AnyStep<K>[], inputsOf: (k: K) => readonly Atom[]): Var[][] {
+  const keep = new Set<Var>([...jaxpr.invars, ...jaxpr.constvars]);
+  for (const a of jaxpr.outvars) if (!(a instanceof Literal)) keep.add(a);
+  const last = new Map<Var, number>();
+  steps.forEach((s, i) => {
+    const st = s as { kind: string; eqn?: JaxprEqn };
+    const ins = st.kind === "eqn" ? st.eqn!.inputs : inputsOf(s as K);
+    const host = st.kind === "eqn" && st.eqn!.prim.name === "debug_callback";
+    for (const a of ins) if (!(a instanceof Literal)) host ? keep.add(a) : last.set(a, i);
+  });
+  const dies: Var[][] = steps.map(() => []);
+  for (const [v, i] of last) if (!keep.has(v)) dies[i]!.push(v);
+  return dies;
+}
+const livenessCache = new WeakMap<object, Var[][]>();
 
 /**
  * Runs planned steps over an environment of the jaxpr's variables: single equations through
  * bind, kernels through `runKernel` (which reads its inputs and sets its outputs).
+ * Memory: a value the program made itself (a kernel's output, or a first-order primitive's)
+ * is disposed right after its last use, and any such value left unused at the end too, so
+ * the backend reuses its block at once instead of waiting for the garbage collector; values
+ * of higher-order primitives (which may be their inputs or cached constants), the arguments,
+ * constants and outputs are never disposed.
  */
 export function runSteps<K>(
   jaxpr: Jaxpr,
-  steps: readonly ({ kind: "eqn"; eqn: JaxprEqn } | K)[],
+  steps: readonly AnyStep<K>[],
   consts: readonly JaxArray[],
   args: readonly JaxArray[],
   runKernel: (k: K, read: (a: Atom) => JaxArray, set: (v: Var, x: JaxArray) => void) => void,
+  inputsOf: (k: K) => readonly Atom[],
 ): JaxArray[] {
+  let dies = livenessCache.get(steps);
+  if (!dies) livenessCache.set(steps, (dies = lastUses(jaxpr, steps, inputsOf)));
   const env = new Map<Var, JaxArray>();
+  const owned = new Set<Var>();
   jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]!));
   jaxpr.invars.forEach((v, i) => env.set(v, args[i]!));
   const read = (a: Atom): JaxArray => (a instanceof Literal ? a.val : env.get(a)!);
-  const set = (v: Var, x: JaxArray) => void env.set(v, x);
-  for (const s of steps) {
+  const setOwned = (v: Var, x: JaxArray) => {
+    env.set(v, x);
+    owned.add(v);
+  };
+  const drop = (v: Var) => {
+    if (!owned.delete(v)) return;
+    const x = env.get(v);
+    env.delete(v);
+    if (x instanceof EagerArray) x.dispose();
+  };
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
     const st = s as { kind: string; eqn?: JaxprEqn };
     if (st.kind === "eqn") {
       const e = st.eqn!;
-      bind(e.prim, e.inputs.map(read), e.params).forEach((o, i) => env.set(e.outvars[i]!, o));
-    } else runKernel(s as K, read, set);
+      const outs = bind(e.prim, e.inputs.map(read), e.params);
+      const fresh = typeof e.prim.impl === "function";
+      outs.forEach((o, j) => (fresh ? setOwned(e.outvars[j]!, o) : env.set(e.outvars[j]!, o)));
+    } else runKernel(s as K, read, setOwned);
+    for (const v of dies[i]!) drop(v);
   }
-  return jaxpr.outvars.map(read);
+  const outs = jaxpr.outvars.map(read);
+  for (const v of jaxpr.outvars) if (!(v instanceof Literal)) owned.delete(v);
+  for (const v of [...owned]) drop(v);
+  return outs;
 }
 
 const cache = new WeakMap<Jaxpr, Executable>();

@@ -740,7 +740,7 @@ export function compileWasm(jaxpr: Jaxpr): WasmExecutable {
           const v = spec.pre.red.outvars[0]!;
           set(v, new EagerArray(epis[epiOutputs.length]!, v.aval, wasm));
         }
-      }),
+      }, (s) => s.spec.inputs),
   };
 }
 

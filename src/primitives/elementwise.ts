@@ -31,10 +31,13 @@ export function scalarLike(x: JaxArray, v: number): JaxArray {
   data[0] = castScalar(v, d);
   return EagerArray.fromTyped(data, [], d, true);
 }
+/** A filled array: a scalar broadcast to `shape` (so inside jit it is a broadcast of a
+ * literal, which fuses, rather than a constant of the full shape). */
 export function full(shape: readonly number[], v: number, dtype: DType, weak = false): JaxArray {
-  const data = alloc(dtype, shape);
-  data.fill(castScalar(v, dtype));
-  return EagerArray.fromTyped(data, shape, dtype, weak);
+  const data = alloc(dtype, []);
+  data[0] = castScalar(v, dtype);
+  const s = EagerArray.fromTyped(data, [], dtype, weak);
+  return shape.length === 0 ? s : broadcastInDim(s, shape, []);
 }
 export function zerosLike(x: JaxArray): JaxArray {
   return full(x.aval.shape, 0, x.dtype, x.weakType);

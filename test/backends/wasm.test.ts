@@ -665,6 +665,63 @@ test("with JAXTS_WASM_FORCED_GC=1, memory of dropped arrays is reclaimed inside 
   assert.equal(st.value, 1);
 });
 
+test("a long synchronous loop of large arrays spills to the JS heap instead of filling the memory", () => {
+  const child = fileURLToPath(new URL("./wasm-spill-child.ts", import.meta.url));
+  const r = spawnSync(process.execPath, ["--import", "tsx", child], {
+    env: { ...process.env, JAXTS_BACKEND: "wasm", JAXTS_WASM_FORCED_GC: "0", JAXTS_WASM_HEAP_MB: "64" },
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const st = JSON.parse(r.stdout.trim().split("\n").pop()!) as { top: number; spills: number; maxErr: number; z: number; forced: boolean };
+  assert.equal(st.forced, false);
+  assert.ok(st.spills > 0, "the loop should have spilled");
+  assert.ok(st.top < 128 * 2 ** 20, `heap top ${st.top} bytes after 2.4 GB of dropped outputs`);
+  assert.ok(st.maxErr < 1e-5, `spilled results are wrong: max error ${st.maxErr}`);
+  assert.equal(st.z, 1);
+});
+
+test("spilled (JS-heap) buffers of any size give the same results as blocks", () => {
+  const saved = heap.spillAt;
+  const data = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed));
+  const run = () => {
+    const a = EagerArray.fromTyped(data(300 * 200, 1), [300, 200], "float32", false, wasmBackend);
+    const b = EagerArray.fromTyped(data(200 * 150, 2), [200, 150], "float32", false, wasmBackend);
+    const f = jit((a: JaxArray, b: JaxArray) => {
+      const m = jnp.matmul(a, b);
+      const s = jnp.exp(m.sub(jnp.max(m, -1, { keepdims: true })));
+      return [s.div(jnp.sum(s, -1, { keepdims: true })), jnp.tanh(a).mul(2).add(a.T.sum(0).reshape([300, 1])), jnp.transpose(m)];
+    });
+    return [...(f(a, b) as JaxArray[]), jnp.add(a, 1), jnp.sum(a, 0)].map((r) => r.dataSync());
+  };
+  const ref = run();
+  const spills0 = heapStats().spills;
+  let got: TypedArray[];
+  try {
+    heap.spillAt = 0;
+    got = run();
+  } finally {
+    heap.spillAt = saved;
+  }
+  assert.ok(heapStats().spills > spills0);
+  got.forEach((g, i) => assertClose(`result ${i}`, g, ref[i]!, 0));
+});
+
+test("a compiled call frees its intermediates at their last use: only its outputs stay", () => {
+  const x = EagerArray.fromTyped(Float32Array.from({ length: 256 * 256 }, (_, i) => Math.cos(i)), [256, 256], "float32", false, wasmBackend);
+  const f = jit((x: JaxArray) => {
+    const h = jnp.tanh(jnp.matmul(x, x));
+    const g = jnp.matmul(h, x).add(1);
+    return jnp.exp(jnp.matmul(g, h).mul(1e-3));
+  });
+  f(x).dispose(); // compile
+  const before = heapStats().inUse;
+  const y = f(x);
+  assert.equal(heapStats().inUse - before, 256 * 256 * 4, "bytes kept besides the output");
+  y.dispose();
+  assert.equal(heapStats().inUse, before);
+});
+
 test("memory is reclaimed by the FinalizationRegistry alone (child process with --expose-gc)", () => {
   const child = fileURLToPath(new URL("./wasm-gc-child.ts", import.meta.url));
   const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", child], {

@@ -10,10 +10,15 @@
 // FinalizationRegistry, so the block is freed when the array holding the handle is garbage
 // collected; dispose() frees it at once; aliases (reshape, identity ops) share the block.
 // Buffers of at most SMALL_BYTES live on the JS heap instead and are staged into the memory
-// for the duration of a kernel call (see SMALL_BYTES).
-// Under Node the heap also reclaims synchronously before growing (forced GC + cleanupSome,
-// see makeRegistry), so long synchronous loops stay bounded. toHost returns a copy, since a
-// block is reused as soon as its array is gone.
+// for the duration of a kernel call (see SMALL_BYTES); so do new buffers of any size once the
+// live blocks pass the heap's spill limit (WasmHeap.wouldSpill, JAXTS_WASM_HEAP_MB): the
+// finalizers that free blocks of dead arrays run only between tasks, so a long synchronous
+// loop dropping large arrays would otherwise fill the memory, which never shrinks. Compiled
+// programs dispose their own intermediates at their last use (fuse.ts runSteps), and
+// jit's donateArgnums frees donated inputs, so such loops mostly reuse blocks. With
+// JAXTS_WASM_FORCED_GC=1 under Node the heap reclaims synchronously instead (forced GC +
+// cleanupSome, see makeRegistry). toHost returns a copy, since a block is reused as soon as
+// its array is gone.
 // Threads: calls above a size threshold (PAR_MIN) are split over a persistent worker pool
 // that shares the memory (threads.ts; JAXTS_THREADS=n, 1 = off): matmul by rows of A (and
 // packing B by panels), elementwise ops by elements or broadcast rows, reductions and copies
@@ -148,6 +153,19 @@ function release(c: Claim): void {
     if (--b.refs === 0) heap.free(b.ptr);
   }
 }
+/** The finalizer's callback: releases, then lets the heap adapt its spill limit once the
+ * batch of callbacks of this collection has run. */
+let noting = false;
+function collected(c: Claim): void {
+  release(c);
+  if (!noting) {
+    noting = true;
+    queueMicrotask(() => {
+      noting = false;
+      heap.noteCollected();
+    });
+  }
+}
 
 interface CleanupRegistry<T> extends FinalizationRegistry<T> {
   cleanupSome?(cb?: (held: T) => void): void;
@@ -179,7 +197,7 @@ function makeRegistry(): { reg: CleanupRegistry<Claim>; reclaim: (() => void) | 
       }
       const FR = vm.runInContext("FinalizationRegistry", ctx) as new (cb: (c: Claim) => void) => CleanupRegistry<Claim>;
       const gc = vm.runInContext("typeof gc === 'function' ? gc : null", ctx) as (() => void) | null;
-      const reg = new FR(release);
+      const reg = new FR(collected);
       if (gc && typeof reg.cleanupSome === "function")
         return {
           reg,
@@ -193,7 +211,7 @@ function makeRegistry(): { reg: CleanupRegistry<Claim>; reclaim: (() => void) | 
   } catch {
     // fall through to the plain registry
   }
-  return { reg: new FinalizationRegistry<Claim>(release), reclaim: null, cleanup: null };
+  return { reg: new FinalizationRegistry<Claim>(collected), reclaim: null, cleanup: null };
 }
 const { reg: finalizer, reclaim, cleanup } = makeRegistry();
 if (wasmAvailable) {
@@ -338,7 +356,7 @@ export function kernelCall<R>(ins: readonly WasmBuffer[], body: () => R): R {
 export function newBuffer(dtype: DType, n: number): WasmBuffer {
   const bytes = n * BYTES[dtype];
   if (bytes === 0) return new WasmBuffer(0, n, dtype, null, new CTORS[dtype](new ArrayBuffer(0), 0, 0));
-  if (bytes <= SMALL_BYTES) {
+  if (bytes <= SMALL_BYTES || heap.wouldSpill(bytes)) {
     if (stagingDepth > 0) {
       const b = new WasmBuffer(arenaAlloc(bytes), n, dtype, null);
       pending.push(b);
@@ -353,7 +371,7 @@ export function newBuffer(dtype: DType, n: number): WasmBuffer {
  * (the Backend contract lets fromHost keep its argument). */
 function fromTyped(data: TypedArray, dtype: DType, keep = false): WasmBuffer {
   const bytes = data.byteLength;
-  if (bytes <= SMALL_BYTES && data.length > 0) {
+  if (data.length > 0 && (bytes <= SMALL_BYTES || heap.wouldSpill(bytes))) {
     const own = keep && data.buffer !== heap.u8.buffer && !(data.buffer instanceof SharedArrayBuffer);
     return new WasmBuffer(HOST, data.length, dtype, null, own ? data : data.slice());
   }

@@ -36,6 +36,13 @@ const MAX_PAGES = 65536;
 const ALIGN = 16;
 /** Heap extent below which no forced reclamation happens. */
 export const RECLAIM_MIN = 16 * 2 ** 20;
+/** Default live-block bytes above which new arrays spill to the JS heap (JAXTS_WASM_HEAP_MB). */
+export const SPILL_AT = envMiB("JAXTS_WASM_HEAP_MB") ?? 512 * 2 ** 20;
+function envMiB(name: string): number | null {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isFinite(n) && n > 0 ? n * 2 ** 20 : null;
+}
 /** Growth of the heap top between two (cheap) cleanups of pending finalizers. */
 const CLEANUP_STEP = 2 ** 20;
 const roundUp = (n: number): number => Math.ceil(Math.max(n, 1) / ALIGN) * ALIGN;
@@ -56,6 +63,8 @@ export interface HeapStats {
   peak: number;
   /** Forced reclamations so far. */
   reclaims: number;
+  /** Arrays put on the JS heap because the live blocks reached `spillAt`. */
+  spills: number;
 }
 
 export class WasmHeap {
@@ -86,6 +95,10 @@ export class WasmHeap {
   private cleanupAt = 0;
   /** Heap extent that triggers `reclaim` before growing further. */
   reclaimAt = RECLAIM_MIN;
+  /** Live bytes (dead arrays not yet reported by the GC included) above which new arrays
+   * go to the JS heap instead (see `wouldSpill`). */
+  spillAt = SPILL_AT;
+  private spills = 0;
 
   constructor(initialPages = INITIAL_PAGES, maxPages = MAX_PAGES, wantShared = true) {
     let mem: WasmMemory | null = null;
@@ -150,6 +163,32 @@ export class WasmHeap {
     return ptr;
   }
 
+  /**
+   * Whether an array of `bytes` should live on the JS heap instead of in a block: true when
+   * the live blocks would pass `spillAt`. Blocks of dead arrays are freed only after the
+   * garbage collector has found them and the host has run its finalizers, which happens
+   * between tasks, so a long synchronous loop that drops large arrays would otherwise fill
+   * the memory (which never shrinks) up to the wasm32 limit. Arrays on the JS heap are freed
+   * by the collector like any typed array and are staged into the memory for kernel calls.
+   * Runs the synchronous reclamation first where the host allows it.
+   */
+  wouldSpill(bytes: number): boolean {
+    if (this.inUse + bytes <= this.spillAt) return false;
+    if (this.reclaim) {
+      this.reclaims++;
+      this.reclaim();
+      if (this.inUse + bytes <= this.spillAt) return false;
+    }
+    this.spills++;
+    return true;
+  }
+
+  /** Called after finalizers freed blocks of collected arrays: what is left is about the
+   * live set, so the spill limit becomes twice that (never below SPILL_AT). */
+  noteCollected(): void {
+    this.spillAt = Math.max(SPILL_AT, 2 * this.inUse);
+  }
+
   /** Size of the live block at ptr (0 if none). */
   sizeOf(ptr: number): number {
     return this.used.get(ptr) ?? 0;
@@ -179,7 +218,7 @@ export class WasmHeap {
   }
 
   stats(): HeapStats {
-    return { inUse: this.inUse, blocks: this.used.size, top: this.top, free: this.freeBytes, capacity: this.capacity, peak: this.peak, reclaims: this.reclaims };
+    return { inUse: this.inUse, blocks: this.used.size, top: this.top, free: this.freeBytes, capacity: this.capacity, peak: this.peak, reclaims: this.reclaims, spills: this.spills };
   }
 
   private takeFree(size: number): number {
