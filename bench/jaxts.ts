@@ -2,6 +2,13 @@
 // `node --import tsx bench/jaxts.ts <group> [names]`, with JAXTS_BACKEND=js or wasm).
 // Same shapes, dtype (float32) and work per step as bench/jaxjs.mjs, tfjs.mjs and
 // numpy_bench.py; results are blocked on with blockUntilReady().
+// Memory, as the peers handle theirs: jax-js and TensorFlow.js must release every result
+// (they dispose them after timing; jax-js's MLP step consumes the old parameters). jaxts
+// needs no such calls, but has the same optional ones: here results are disposed after
+// timing and the MLP step donates its parameters (jit's donateArgnums). With
+// JAXTS_BENCH_DROP=1 (the "-drop" columns) results are simply dropped instead, as a user who
+// never disposes would: then their memory comes back only after the garbage collector and a
+// turn of the event loop, so a timed synchronous loop keeps taking fresh memory.
 import { defaultBackend, getBackend, setDefaultBackend } from "../src/backends/backend.js";
 import { type Array as JaxArray, grad, jit, nn, numpy as jnp, tree, valueAndGrad, vmap } from "../src/index.js";
 import { SPEC, emit, meanSq, mlpData, pexgradData, runCli, uniform, type Setup } from "./common.mjs";
@@ -24,8 +31,15 @@ if (defaultBackend().name !== want) {
 emit("INFO", { library: "jaxts", backend: defaultBackend().name });
 
 type Params = { w: JaxArray; b: JaxArray }[];
+const drop = process.env.JAXTS_BENCH_DROP === "1";
+emit("INFO", { results: drop ? "dropped" : "disposed after timing (MLP: params donated)" });
 const block = (t: unknown): void => {
   for (const l of tree.leaves(t)) (l as JaxArray).blockUntilReady();
+};
+/** Waits for the results, then (unless dropping) releases them as the peers do. */
+const done = (t: unknown): void => {
+  block(t);
+  if (!drop) for (const l of tree.leaves(t)) (l as JaxArray).dispose();
 };
 
 const f32 = (data: Float32Array, shape: number[]): JaxArray => jnp.array(data).reshape(shape);
@@ -40,11 +54,14 @@ function mlpLoss(p: Params, x: JaxArray, y: JaxArray): JaxArray {
   return jnp.negative(jnp.mean(jnp.sum(jnp.multiply(nn.logSoftmax(h, -1), y), -1)));
 }
 const lr = SPEC.mlp.lr;
-function makeStep() {
-  return jit((p: Params, x: JaxArray, y: JaxArray): [JaxArray, Params] => {
-    const [loss, g] = valueAndGrad(mlpLoss)(p, x, y) as [JaxArray, Params];
-    return [loss, tree.map((pi: JaxArray, gi: JaxArray) => jnp.subtract(pi, jnp.multiply(gi, lr)), p, g)];
-  });
+function makeStep(donate = false) {
+  return jit(
+    (p: Params, x: JaxArray, y: JaxArray): [JaxArray, Params] => {
+      const [loss, g] = valueAndGrad(mlpLoss)(p, x, y) as [JaxArray, Params];
+      return [loss, tree.map((pi: JaxArray, gi: JaxArray) => jnp.subtract(pi, jnp.multiply(gi, lr)), p, g)];
+    },
+    donate ? { donateArgnums: 0 } : {},
+  );
 }
 function mlpSetup() {
   const d = mlpData();
@@ -57,36 +74,38 @@ for (const n of SPEC.matmul) {
   benches[`matmul_${n}`] = async () => {
     const a = f32(uniform(n * n, -1, 1, 1), [n, n]);
     const b = f32(uniform(n * n, -1, 1, 2), [n, n]);
-    return { fn: () => jnp.matmul(a, b).blockUntilReady(), check: () => meanSq(jnp.matmul(a, b).dataSync()) };
+    return { fn: () => done(jnp.matmul(a, b)), check: () => meanSq(jnp.matmul(a, b).dataSync()) };
   };
 }
 for (const [name, n] of Object.entries(SPEC.chain)) {
   benches[name] = async () => {
     const x = jnp.array(uniform(n, -3, 3, 3));
     const f = jit((x: JaxArray) => jnp.add(jnp.multiply(jnp.tanh(x), 2), jnp.multiply(jnp.sin(x), x)));
-    return { fn: () => f(x).blockUntilReady(), check: () => meanSq(f(x).dataSync()) };
+    return { fn: () => done(f(x)), check: () => meanSq(f(x).dataSync()) };
   };
 }
 const [R, C] = SPEC.reduce;
 benches.sum_4096x1024 = async () => {
   const x = f32(uniform(R * C, -1, 1, 4), [R, C]);
   const f = jit((x: JaxArray) => jnp.sum(x));
-  return { fn: () => f(x).blockUntilReady(), check: () => f(x).item() as number };
+  return { fn: () => done(f(x)), check: () => f(x).item() as number };
 };
 benches.softmax_4096x1024 = async () => {
   const x = f32(uniform(R * C, -3, 3, 5), [R, C]);
   const f = jit((x: JaxArray) => nn.softmax(x, -1));
-  return { fn: () => f(x).blockUntilReady(), check: () => meanSq(f(x).dataSync()) };
+  return { fn: () => done(f(x)), check: () => meanSq(f(x).dataSync()) };
 };
 benches.mlp_step = async () => {
   const { p, x, y } = mlpSetup();
-  const step = makeStep();
-  let params = p;
+  const check = makeStep()(p, x, y)[0].item() as number;
+  const step = makeStep(!drop); // donating: each step frees the parameters it replaces
+  let params = tree.map((a: JaxArray) => jnp.array(a), p) as Params;
   return {
-    check: () => step(p, x, y)[0].item() as number,
+    check: () => check,
     fn: () => {
       const [loss, np] = step(params, x, y);
-      block([loss, np]);
+      done(loss);
+      block(np);
       params = np;
     },
   };
@@ -100,7 +119,7 @@ benches.pexgrad = async () => {
     return jnp.subtract(nn.softplus(z), jnp.multiply(yi, z));
   };
   const f = jit((p: { w: JaxArray; b: JaxArray }, x: JaxArray, y: JaxArray) => vmap(grad(lossOne), { inAxes: [null, 0, 0] })(p, x, y));
-  return { fn: () => block(f(p, x, y)), check: () => meanSq(f(p, x, y).w.dataSync()) };
+  return { fn: () => done(f(p, x, y)), check: () => meanSq(f(p, x, y).w.dataSync()) };
 };
 benches.mlp_first_call = async () => {
   const { p, x, y } = mlpSetup();

@@ -48,7 +48,13 @@ function numpyStatus() {
 }
 const LIBS = [
   { id: "jaxts-js", cmd: [node, "--import", "tsx", "bench/jaxts.ts"], env: { JAXTS_BACKEND: "js" }, jaxts: true },
-  ...(hasWasm ? [{ id: "jaxts-wasm", cmd: [node, "--import", "tsx", "bench/jaxts.ts"], env: { JAXTS_BACKEND: "wasm" }, jaxts: true }] : []),
+  ...(hasWasm
+    ? [
+        { id: "jaxts-wasm", cmd: [node, "--import", "tsx", "bench/jaxts.ts"], env: { JAXTS_BACKEND: "wasm" }, jaxts: true },
+        // the same, with results dropped instead of disposed (see bench/jaxts.ts)
+        { id: "jaxts-wasm-drop", cmd: [node, "--import", "tsx", "bench/jaxts.ts"], env: { JAXTS_BACKEND: "wasm", JAXTS_BENCH_DROP: "1" }, jaxts: true },
+      ]
+    : []),
   { id: "jax-js", cmd: [node, "bench/jaxjs.mjs"], env: {} },
   { id: "tfjs-wasm", cmd: [node, "bench/tfjs.mjs"], env: { TFJS_BACKEND: "wasm" } },
   { id: "tfjs-cpu", cmd: [node, "bench/tfjs.mjs"], env: { TFJS_BACKEND: "cpu" } },

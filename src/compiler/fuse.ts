@@ -11,6 +11,7 @@ import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from "../core
 import { bind } from "../core/trace.js";
 import { getBackend } from "../backends/backend.js";
 import { JS_HELPERS, JS_OPS, roundTo } from "./js_ops.js";
+import { simplifyJaxpr } from "./simplify.js";
 
 type Step =
   | { kind: "eqn"; eqn: JaxprEqn }
@@ -209,7 +210,8 @@ export function planJaxpr(
 }
 
 /** Compiles a jaxpr into steps: fused elementwise kernels and single equations. */
-export function compileJaxpr(jaxpr: Jaxpr): Executable {
+export function compileJaxpr(original: Jaxpr): Executable {
+  const jaxpr = simplifyJaxpr(original);
   const steps: Step[] = planJaxpr(jaxpr, fusible, () => true).map((p) =>
     p.kind === "eqn" ? p : codegen(p.group.eqns, p.group.inputs, p.group.outputs, p.group.shape, p.group.reductions.map((eqn) => ({ eqn }))),
   );
@@ -225,6 +227,12 @@ export function compileJaxpr(jaxpr: Jaxpr): Executable {
         s.outputs.forEach((v, i) => set(v, EagerArray.fromTyped(outs[i]!, v.aval.shape, v.aval.dtype, v.aval.weakType, js)));
       }, (s) => s.inputs),
   };
+}
+
+/** Called after every step of a compiled program with its time in ms (for profiling). */
+let stepProfiler: ((step: unknown, ms: number) => void) | null = null;
+export function setStepProfiler(fn: ((step: unknown, ms: number) => void) | null): void {
+  stepProfiler = fn;
 }
 
 /** A planned step: one equation run through bind, or a kernel of the compiler. */
@@ -288,12 +296,14 @@ export function runSteps<K>(
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
     const st = s as { kind: string; eqn?: JaxprEqn };
+    const t0 = stepProfiler ? performance.now() : 0;
     if (st.kind === "eqn") {
       const e = st.eqn!;
       const outs = bind(e.prim, e.inputs.map(read), e.params);
       const fresh = typeof e.prim.impl === "function";
       outs.forEach((o, j) => (fresh ? setOwned(e.outvars[j]!, o) : env.set(e.outvars[j]!, o)));
     } else runKernel(s as K, read, setOwned);
+    if (stepProfiler) stepProfiler(s, performance.now() - t0);
     for (const v of dies[i]!) drop(v);
   }
   const outs = jaxpr.outvars.map(read);

@@ -59,6 +59,7 @@ import {
 } from "../backends/wasm/kernels.js";
 import * as X from "../backends/wasm/vmath.js";
 import { KIND, PAR_MIN, WasmBuffer, heap, kernelCall, newBuffer, wasmThreadPool } from "../backends/wasm/index.js";
+import { simplifyJaxpr } from "./simplify.js";
 import { type FusedGroup, type Planned, groupInputs, planJaxpr, runSteps } from "./fuse.js";
 
 /** The EW_OPS key of an equation, or null when it has no wasm emitter (then it is not fused). */
@@ -655,7 +656,8 @@ function findPre(steps: readonly WasmStep[], g: FusedGroup, epiInputs: readonly 
 }
 
 /** Compiles a jaxpr for the wasm backend: fused SIMD kernels and single equations. */
-export function compileWasm(jaxpr: Jaxpr): WasmExecutable {
+export function compileWasm(original: Jaxpr): WasmExecutable {
+  const jaxpr = simplifyJaxpr(original);
   const plan = planJaxpr(jaxpr, (e) => wasmOpKey(e) !== null, reductionFuses);
   const uses = usesOf(jaxpr);
   const steps: WasmStep[] = [];

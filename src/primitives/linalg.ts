@@ -193,7 +193,14 @@ function dotTransposeLhs(g: JaxArray, xAval: ShapedArray, y: JaxArray, p: DotGen
   const order = range(yc.length).sort((a, b) => yc[a]! - yc[b]!);
   const xcSortedByY = order.map((i) => xc[i]!);
   const pre = [...xb, ...xKept, ...xcSortedByY];
-  const outAxes = range(pre.length).sort((a, b) => pre[a]! - pre[b]!); // argsort
+  const argsort = (v: number[]) => range(v.length).sort((a, b) => v[a]! - v[b]!);
+  const outAxes = argsort(pre);
+  // with the operands swapped the dot lists y's kept dims first; when that is already x's
+  // layout (A·Bᵀ's cotangents, say), no transpose is needed
+  const swapped = [...xb, ...xcSortedByY, ...xKept];
+  const isId = (v: number[]) => v.every((d, i) => d === i);
+  if (!isId(outAxes) && isId(argsort(swapped)))
+    return dotGeneral(y, g, { contracting: [yKept, ansY], batch: [[...yb], ansBatch] });
   return transpose(dotGeneral(g, y, dims), outAxes);
 }
 

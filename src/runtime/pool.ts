@@ -92,7 +92,10 @@ function getWorker(i: number): DeviceWorker {
     const url = workerUrl();
     // running from sources (tests, the tour): device workers load TypeScript through tsx
     const tsx = url.pathname.endsWith(".ts") ? tsxApiUrl() : null;
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { port: port2, url: url.href, status, message, tsx, modules: deviceModules }, transferList: [port2] });
+    // each simulated device is one core's worth of work: its wasm backend runs kernels on
+    // its own thread only (JAXTS_DEVICE_THREADS overrides), so n devices use n cores
+    const env = { ...process.env, JAXTS_THREADS: process.env.JAXTS_DEVICE_THREADS ?? "1" };
+    const worker = new Worker(BOOTSTRAP, { eval: true, env, workerData: { port: port2, url: url.href, status, message, tsx, modules: deviceModules }, transferList: [port2] });
     worker.unref();
     port1.unref();
     const st = new Int32Array(status);

@@ -596,14 +596,16 @@ test("arrays of the js and the wasm backend mix in one op", () => {
   assert.deepEqual(jnp.reshape(jnp.add(b, a), [3, 1]).tolist(), [[11], [22], [33]]);
 });
 
-test("JAXTS_BACKEND selects the default backend", () => {
-  const want = process.env.JAXTS_BACKEND === "wasm" ? "wasm" : "js";
+test("wasm is the default backend; JAXTS_BACKEND=js selects the reference backend", () => {
+  const want = process.env.JAXTS_BACKEND === "js" ? "js" : "wasm";
   assert.equal((jnp.array([1, 2]) as EagerArray).backend.name, want);
-  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", `import("${new URL("../../src/index.ts", import.meta.url).href}").then((m) => console.log(m.jnp.ones([2]).backend.name))`], {
-    env: { ...process.env, JAXTS_BACKEND: "wasm" },
-    encoding: "utf8",
-  });
-  assert.equal(r.stdout.trim(), "wasm", r.stderr);
+  const src = `import("${new URL("../../src/index.ts", import.meta.url).href}").then((m) => console.log(m.jnp.ones([2]).backend.name))`;
+  for (const [env, name] of [[undefined, "wasm"], ["js", "js"], ["wasm", "wasm"]] as const) {
+    const e: Record<string, string | undefined> = { ...process.env, JAXTS_BACKEND: env };
+    if (env === undefined) delete e.JAXTS_BACKEND;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", src], { env: e, encoding: "utf8" });
+    assert.equal(r.stdout.trim(), name, `JAXTS_BACKEND=${env}: ${r.stderr}`);
+  }
 });
 
 // ---------------------------------------------------------------- memory

@@ -23,7 +23,8 @@
 // that shares the memory (threads.ts; JAXTS_THREADS=n, 1 = off): matmul by rows of A (and
 // packing B by panels), elementwise ops by elements or broadcast rows, reductions and copies
 // by output rows, matrix-vector products by rows/columns; results are bitwise the same.
-// JAXTS_BACKEND=wasm makes this the default backend when it is imported (src/index.ts does);
+// It is the default backend once imported (src/index.ts does) where the host runs WebAssembly
+// SIMD128; JAXTS_BACKEND=js selects the js reference backend instead;
 // JAXTS_WASM_STATS=1 prints per-primitive counts of wasm kernels vs JS impls at exit.
 import type { ShapedArray } from "../../core/aval.js";
 import { shapeSize, stridesOf } from "../../core/aval.js";
@@ -782,7 +783,9 @@ export { cacheStats };
 
 if (wasmAvailable) registerBackend(wasmBackend);
 const envBackend = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.JAXTS_BACKEND;
-if (envBackend === "wasm") setDefaultBackend("wasm");
+// the default backend wherever it runs (WebAssembly with SIMD128); JAXTS_BACKEND=js keeps
+// the plain-JS reference backend
+if (wasmAvailable && envBackend !== "js") setDefaultBackend("wasm");
 // JAXTS_WASM_STATS=1: print the dispatch counts (wasm kernel vs JS impl) at exit
 const envProc = (globalThis as { process?: { env?: Record<string, string | undefined>; on?(e: string, f: () => void): void } }).process;
 if (envProc?.env?.JAXTS_WASM_STATS === "1" && envProc.on) {
