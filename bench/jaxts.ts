@@ -10,7 +10,7 @@
 // never disposes would: then their memory comes back only after the garbage collector and a
 // turn of the event loop, so a timed synchronous loop keeps taking fresh memory.
 import { defaultBackend, getBackend, setDefaultBackend } from "../src/backends/backend.js";
-import { type Array as JaxArray, grad, jit, nn, numpy as jnp, tree, valueAndGrad, vmap } from "../src/index.js";
+import { type Array as JaxArray, backendReady, grad, jit, nn, numpy as jnp, tree, valueAndGrad, vmap } from "../src/index.js";
 import { SPEC, emit, meanSq, mlpData, pexgradData, runCli, uniform, type Setup } from "./common.mjs";
 
 // ---- backend selection: JAXTS_BACKEND names the backend; it must be the one in use ----
@@ -28,6 +28,8 @@ if (defaultBackend().name !== want) {
     process.exit(3);
   }
 }
+// like jax-js's `await init()`: let the worker threads finish starting before timing
+await backendReady();
 emit("INFO", { library: "jaxts", backend: defaultBackend().name });
 
 type Params = { w: JaxArray; b: JaxArray }[];

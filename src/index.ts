@@ -25,6 +25,8 @@ export { debug };
 export { devices, deviceCount, localDeviceCount } from "./devices/devices.js";
 export type { Device } from "./devices/devices.js";
 export { devicePut, deviceGet } from "./api/device.js";
+/** Resolves once the wasm backend's worker threads have started (optional; see README). */
+export { threadsReady as backendReady } from "./backends/wasm/index.js";
 export { JaxArray as Array } from "./core/array.js";
 export type { ArrayLike, NestedArray, IndexElement } from "./core/array.js";
 export type { DType } from "./core/dtype.js";

@@ -118,6 +118,19 @@ const ewMin = (opKey: string): number => (COSTLY_EW.test(opKey) ? PAR_MIN.elemen
 export function startThreads(wait = true): void {
   pool?.start(wait);
 }
+/**
+ * Resolves once every worker thread of the pool has started (or the pool was turned off or
+ * failed: then kernels simply run on the calling thread). Optional: calls made before run on
+ * the threads that are ready.
+ */
+export async function threadsReady(timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const st = threadStats();
+    if (st.disabled || st.ready >= st.threads - 1 || Date.now() - t0 > timeoutMs) return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
 /** Statistics of the worker pool (threads, jobs, chunks per side). */
 export function threadStats(): ThreadStats {
   return pool ? pool.stats() : { threads: 1, ready: 0, jobs: 0, mainChunks: 0, workerChunks: 0, disabled: "no wasm backend" };
@@ -782,6 +795,10 @@ export function heapStats(): HeapStats {
 export { cacheStats };
 
 if (wasmAvailable) registerBackend(wasmBackend);
+// start the worker threads now, in the background (they take 0.1–0.3 s to boot): by the time a
+// program has data big enough to split, they take their chunks from the first call on
+// instead of joining only after some calls ran on one core
+if (wasmAvailable) startThreads(false);
 const envBackend = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.JAXTS_BACKEND;
 // the default backend wherever it runs (WebAssembly with SIMD128); JAXTS_BACKEND=js keeps
 // the plain-JS reference backend
