@@ -21,6 +21,14 @@ export interface Backend {
   dispose(buf: DeviceBuffer): void;
 }
 
+/**
+ * A hint from the compiled-program runner to the backends: while `transient` is true, the
+ * buffers being made are intermediates that the program disposes itself before it returns
+ * (so a backend that bounds its memory for arrays the garbage collector must find may put
+ * them in its fast memory regardless).
+ */
+export const allocHints = { transient: false };
+
 const backends = new Map<string, Backend>();
 let defaultName = "js";
 

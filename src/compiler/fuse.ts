@@ -9,7 +9,7 @@ import { EagerArray, type JaxArray } from "../core/array.js";
 import { type TypedArray, typedArrayFor } from "../core/dtype.js";
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from "../core/jaxpr.js";
 import { bind } from "../core/trace.js";
-import { getBackend } from "../backends/backend.js";
+import { allocHints, getBackend } from "../backends/backend.js";
 import { JS_HELPERS, JS_OPS, roundTo } from "./js_ops.js";
 import { simplifyJaxpr } from "./simplify.js";
 
@@ -243,7 +243,7 @@ type AnyStep<K> = { kind: "eqn"; eqn: JaxprEqn } | K;
  * jaxpr's inputs, constants and outputs are never listed, nor anything a host callback saw
  * (the callback may keep it).
  */
-function lastUses<K>(jaxpr: Jaxpr, steps: readonly AnyStep<K>[], inputsOf: (k: K) => readonly Atom[]): Var[][] {
+function lastUses<K>(jaxpr: Jaxpr, steps: readonly AnyStep<K>[], inputsOf: (k: K) => readonly Atom[]): Liveness {
   const keep = new Set<Var>([...jaxpr.invars, ...jaxpr.constvars]);
   for (const a of jaxpr.outvars) if (!(a instanceof Literal)) keep.add(a);
   const last = new Map<Var, number>();
@@ -255,9 +255,23 @@ function lastUses<K>(jaxpr: Jaxpr, steps: readonly AnyStep<K>[], inputsOf: (k: K
   });
   const dies: Var[][] = steps.map(() => []);
   for (const [v, i] of last) if (!keep.has(v)) dies[i]!.push(v);
-  return dies;
+  // steps that may make one of the jaxpr's outputs (kernels: when any output is one; the
+  // outputs of an equation of a higher-order primitive may alias anything)
+  const outs = new Set(jaxpr.outvars);
+  const escapes = steps.map((s) => {
+    const st = s as { kind: string; eqn?: JaxprEqn };
+    if (st.kind !== "eqn") return true;
+    return typeof st.eqn!.prim.impl !== "function" || st.eqn!.outvars.some((v) => outs.has(v));
+  });
+  return { dies, escapes };
 }
-const livenessCache = new WeakMap<object, Var[][]>();
+interface Liveness {
+  /** Per step: the variables read for the last time there. */
+  dies: Var[][];
+  /** Per step: whether what it makes may outlive the call (else allocHints.transient). */
+  escapes: boolean[];
+}
+const livenessCache = new WeakMap<object, Liveness>();
 
 /**
  * Runs planned steps over an environment of the jaxpr's variables: single equations through
@@ -276,8 +290,9 @@ export function runSteps<K>(
   runKernel: (k: K, read: (a: Atom) => JaxArray, set: (v: Var, x: JaxArray) => void) => void,
   inputsOf: (k: K) => readonly Atom[],
 ): JaxArray[] {
-  let dies = livenessCache.get(steps);
-  if (!dies) livenessCache.set(steps, (dies = lastUses(jaxpr, steps, inputsOf)));
+  let live = livenessCache.get(steps);
+  if (!live) livenessCache.set(steps, (live = lastUses(jaxpr, steps, inputsOf)));
+  const { dies, escapes } = live;
   const env = new Map<Var, JaxArray>();
   const owned = new Set<Var>();
   jaxpr.constvars.forEach((v, i) => env.set(v, consts[i]!));
@@ -297,12 +312,18 @@ export function runSteps<K>(
     const s = steps[i]!;
     const st = s as { kind: string; eqn?: JaxprEqn };
     const t0 = stepProfiler ? performance.now() : 0;
-    if (st.kind === "eqn") {
-      const e = st.eqn!;
-      const outs = bind(e.prim, e.inputs.map(read), e.params);
-      const fresh = typeof e.prim.impl === "function";
-      outs.forEach((o, j) => (fresh ? setOwned(e.outvars[j]!, o) : env.set(e.outvars[j]!, o)));
-    } else runKernel(s as K, read, setOwned);
+    const hint = allocHints.transient;
+    allocHints.transient = !escapes[i];
+    try {
+      if (st.kind === "eqn") {
+        const e = st.eqn!;
+        const outs = bind(e.prim, e.inputs.map(read), e.params);
+        const fresh = typeof e.prim.impl === "function";
+        outs.forEach((o, j) => (fresh ? setOwned(e.outvars[j]!, o) : env.set(e.outvars[j]!, o)));
+      } else runKernel(s as K, read, setOwned);
+    } finally {
+      allocHints.transient = hint;
+    }
     if (stepProfiler) stepProfiler(s, performance.now() - t0);
     for (const v of dies[i]!) drop(v);
   }

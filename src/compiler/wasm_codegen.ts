@@ -689,6 +689,7 @@ export function compileWasm(original: Jaxpr): WasmExecutable {
     steps.push(...(withPre(null, []) ?? asEqns(p.group)));
   }
   const wasm = getBackend("wasm");
+  const results = new Set<Atom>(jaxpr.outvars);
   const toWasm = (x: EagerArray): WasmBuffer => {
     x._checkAlive();
     return x._buf instanceof WasmBuffer ? x._buf : (wasm.fromHost(x._host(), x.aval) as WasmBuffer);
@@ -716,10 +717,11 @@ export function compileWasm(original: Jaxpr): WasmExecutable {
         let epis: WasmBuffer[];
         try {
           [outs, reds, epis] = kernelCall(bufs, () => {
-            const outs = spec.outputs.map((v) => newBuffer(v.aval.dtype, s.n));
-            const reds = spec.reductions.map((e) => newBuffer("float32", e.outvars[0]!.aval.size));
-            const epis = epiOutputs.map((v) => newBuffer(v.aval.dtype, s.n));
-            if (spec.pre) epis.push(newBuffer("float32", spec.pre.red.outvars[0]!.aval.size));
+            // the program's own intermediates always take blocks (they die before it returns)
+            const outs = spec.outputs.map((v) => newBuffer(v.aval.dtype, s.n, !results.has(v)));
+            const reds = spec.reductions.map((e) => newBuffer("float32", e.outvars[0]!.aval.size, !results.has(e.outvars[0]!)));
+            const epis = epiOutputs.map((v) => newBuffer(v.aval.dtype, s.n, !results.has(v)));
+            if (spec.pre) epis.push(newBuffer("float32", spec.pre.red.outvars[0]!.aval.size, !results.has(spec.pre.red.outvars[0]!)));
             const a: number[] = [...outs, ...reds, ...epis, ...bufs].map((b) => b.ptr);
             a.push(...scalars);
             const tp = nScratch ? a.length : -1;

@@ -152,10 +152,11 @@ test("dot_general: JAX output layout (batch, lhs free, rhs free) against loops",
   close(r2, want2, 1e-12);
 });
 
-test("dot_general: float32 rounds once after a float64 accumulation; int32 wraps", () => {
+test("dot_general: float32 accumulation (wasm, as XLA) or float64 then one rounding (js reference); int32 wraps", () => {
   const x = jnp.array([1e8, 1, -1e8]);
   const r = lin.dotGeneral(x, jnp.array([1, 1, 1]), { contracting: [[0], [0]], batch: [[], []] });
-  assert.equal(r.item(), 1); // a float32 running sum would lose the 1
+  // JAX 0.10.2 on CPU gives 0: its float32 running sum loses the 1, as the wasm kernels do
+  assert.equal(r.item(), (x as unknown as { backend: { name: string } }).backend.name === "js" ? 1 : 0);
   assert.equal(r.dtype, "float32");
   const i = jnp.array([[2, 3], [4, 5]], "int32");
   const ri = lin.dotGeneral(i, i, { contracting: [[1], [0]], batch: [[], []] });

@@ -88,7 +88,10 @@ function grow(): Record<string, unknown> {
   const cap0 = heapStats().capacity;
   const keep: JaxArray[] = [];
   // push the heap top past several growths, keeping the arrays alive
-  while (heapStats().capacity < cap0 + 400 * 2 ** 20) keep.push(jnp.add(f32([4 << 20]), 1));
+  while (heapStats().capacity < cap0 + 400 * 2 ** 20) {
+    keep.push(jnp.add(f32([4 << 20]), 1));
+    if (heapStats().spills > 0) throw new Error("arrays spilled to the JS heap: raise JAXTS_WASM_HEAP_MB");
+  }
   const x = f32([1 << 21]);
   const a = f32([600, 700]);
   const b = f32([700, 500]);

@@ -21,7 +21,8 @@ const child = fileURLToPath(new URL("./wasm-threads-child.ts", import.meta.url))
 function run(mode: string, threads: number | string): { out: any; ms: number } {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, ["--import", "tsx", child, mode], {
-    env: { ...process.env, JAXTS_BACKEND: "wasm", JAXTS_THREADS: String(threads) },
+    // a heap limit above what "grow" keeps alive (else its arrays would spill to the JS heap)
+    env: { ...process.env, JAXTS_BACKEND: "wasm", JAXTS_THREADS: String(threads), JAXTS_WASM_HEAP_MB: "2048" },
     encoding: "utf8",
     timeout: 120_000,
   });

@@ -3,7 +3,7 @@
 // matmul.ts; cached per op, dtype and layout, so op-by-op calls compile once), and otherwise
 // runs the primitive's reference `impl` on host views of the memory and copies the result
 // in. So every primitive works here; WASM_KERNELS lists what runs as wasm (float32 math,
-// comparisons, select, reductions, matmul; int32/bool arithmetic and logic; copies of any
+// comparisons, select, reductions, matmul (float32 accumulation); int32/bool arithmetic and logic; copies of any
 // dtype); float64 and uint32 use the JS impls for now.
 //
 // Buffers: a WasmBuffer handle points at a refcounted block. Each handle is registered with a
@@ -11,7 +11,7 @@
 // collected; dispose() frees it at once; aliases (reshape, identity ops) share the block.
 // Buffers of at most SMALL_BYTES live on the JS heap instead and are staged into the memory
 // for the duration of a kernel call (see SMALL_BYTES); so do new buffers of any size once the
-// live blocks pass the heap's spill limit (WasmHeap.wouldSpill, JAXTS_WASM_HEAP_MB): the
+// heap reaches its spill limit (WasmHeap.alloc's `bounded`, JAXTS_WASM_HEAP_MB): the
 // finalizers that free blocks of dead arrays run only between tasks, so a long synchronous
 // loop dropping large arrays would otherwise fill the memory, which never shrinks. Compiled
 // programs dispose their own intermediates at their last use (fuse.ts runSteps), and
@@ -30,7 +30,7 @@ import type { ShapedArray } from "../../core/aval.js";
 import { shapeSize, stridesOf } from "../../core/aval.js";
 import { type DType, type TypedArray, typedArrayFor } from "../../core/dtype.js";
 import type { HostArray, Params, Primitive } from "../../core/primitive.js";
-import { type Backend, type DeviceBuffer, registerBackend, setDefaultBackend } from "../backend.js";
+import { type Backend, type DeviceBuffer, allocHints, registerBackend, setDefaultBackend } from "../backend.js";
 import { type HeapStats, WasmHeap } from "./memory.js";
 import { WA } from "./encoder.js";
 import {
@@ -156,7 +156,7 @@ interface Block {
   readonly ptr: number;
   refs: number;
 }
-/** One handle's claim on a block (registered with the finalizer; no unregister token needed). */
+/** One handle's claim on a block (registered with the finalizer, and its unregister token). */
 interface Claim {
   block: Block | null;
 }
@@ -263,7 +263,9 @@ export class WasmBuffer implements DeviceBuffer {
   ) {
     if (block) {
       this.claim = { block };
-      finalizer.register(this, this.claim);
+      // the claim is also the unregister token: dispose() takes the registration back, so
+      // a disposed buffer leaves no cell behind for the (between-tasks) cleanup to remove
+      finalizer.register(this, this.claim, this.claim);
     }
   }
   /** Host view: the small buffer's own array, or a view of the shared memory (valid until
@@ -286,7 +288,10 @@ export class WasmBuffer implements DeviceBuffer {
   }
   /** Gives the block back now (the finalizer then has nothing left to do). */
   dispose(): void {
-    if (this.claim) release(this.claim);
+    if (this.claim) {
+      finalizer.unregister(this.claim);
+      release(this.claim);
+    }
     this.claim = null;
     this.host = null;
     this.ptr = DISPOSED;
@@ -366,11 +371,17 @@ export function kernelCall<R>(ins: readonly WasmBuffer[], body: () => R): R {
     endCall(ok);
   }
 }
-/** A fresh (uninitialised) buffer of n elements; small ones are staged during a call. */
-export function newBuffer(dtype: DType, n: number): WasmBuffer {
+/**
+ * A fresh (uninitialised) buffer of n elements; small ones are staged during a call. Large
+ * ones take a block, unless the heap has reached its spill limit (then they live on the JS
+ * heap like small ones): `transient` buffers (a compiled program's intermediates, disposed
+ * before it returns; default: allocHints.transient) always take a block.
+ */
+export function newBuffer(dtype: DType, n: number, transient = allocHints.transient): WasmBuffer {
   const bytes = n * BYTES[dtype];
   if (bytes === 0) return new WasmBuffer(0, n, dtype, null, new CTORS[dtype](new ArrayBuffer(0), 0, 0));
-  if (bytes <= SMALL_BYTES || heap.wouldSpill(bytes)) {
+  const ptr = bytes <= SMALL_BYTES ? -1 : heap.alloc(bytes, !transient);
+  if (ptr < 0) {
     if (stagingDepth > 0) {
       const b = new WasmBuffer(arenaAlloc(bytes), n, dtype, null);
       pending.push(b);
@@ -378,20 +389,20 @@ export function newBuffer(dtype: DType, n: number): WasmBuffer {
     }
     return new WasmBuffer(HOST, n, dtype, null, typedArrayFor(dtype, n));
   }
-  const ptr = heap.alloc(bytes);
   return new WasmBuffer(ptr, n, dtype, { ptr, refs: 1 });
 }
 /** A buffer holding `data`; small data that is not a view of the wasm memory is kept as is
  * (the Backend contract lets fromHost keep its argument). */
 function fromTyped(data: TypedArray, dtype: DType, keep = false): WasmBuffer {
   const bytes = data.byteLength;
-  if (data.length > 0 && (bytes <= SMALL_BYTES || heap.wouldSpill(bytes))) {
+  const ptr = data.length > 0 && bytes > SMALL_BYTES ? heap.alloc(bytes, true) : -1;
+  if (data.length > 0 && ptr < 0) {
     const own = keep && data.buffer !== heap.u8.buffer && !(data.buffer instanceof SharedArrayBuffer);
     return new WasmBuffer(HOST, data.length, dtype, null, own ? data : data.slice());
   }
-  const b = newBuffer(dtype, data.length);
-  if (bytes) heap.u8.set(new Uint8Array(data.buffer, data.byteOffset, bytes), b.ptr);
-  return b;
+  if (ptr < 0) return newBuffer(dtype, 0);
+  heap.u8.set(new Uint8Array(data.buffer, data.byteOffset, bytes), ptr);
+  return new WasmBuffer(ptr, data.length, dtype, { ptr, refs: 1 });
 }
 function asWasm(b: DeviceBuffer, aval: ShapedArray): WasmBuffer {
   if (b instanceof WasmBuffer) return b;
@@ -621,15 +632,13 @@ const dotImpl: WasmImpl = ([x, y], [xa, ya], p, [o]) => {
       }
     }
     if (M === 1 || N === 1) {
-      // matrix-vector shapes: float64 accumulation, memory bound
+      // matrix-vector shapes: their own loops (float32 accumulation, see matmul.ts)
       const gv = gemvKernels(heap);
-      const acc = N > 1 && !transB ? scratch(N * 8) : 0;
-      if (acc) temps.push(acc);
       for (let bi = 0; bi < B; bi++) {
         const o = out.ptr + bi * M * N * 4;
         if (N === 1) parallelFor(gv.dotRows, [a + bi * M * K * 4, b + bi * K * 4, o, K, 0, 0], 4, 0, M, K, PAR_MIN.cheapElements);
         else if (transB) parallelFor(gv.dotRows, [b + bi * N * K * 4, a + bi * K * 4, o, K, 0, 0], 4, 0, N, K, PAR_MIN.cheapElements);
-        else parallelFor(gv.axpyRows, [b + bi * K * N * 4, a + bi * K * 4, o, acc, K, N, 0, 0], 6, 0, N, K, PAR_MIN.cheapElements, 16);
+        else parallelFor(gv.axpyRows, [b + bi * K * N * 4, a + bi * K * 4, o, K, N, 0, 0], 5, 0, N, K, PAR_MIN.cheapElements, 16);
       }
       return [out];
     }

@@ -157,102 +157,83 @@ function emitPackB(m: ModuleBuilder, cfg: GemmConfig): void {
 }
 
 // ---------------------------------------------------------------- matrix-vector products
-// Memory-bound shapes (one side a vector) read every matrix element once, so they accumulate
-// in float64 at no visible cost and round once, like the reference kernel.
-//   dotRows(a, v, out, K, r0, r1)          out[r] = Σ_k a[r·K + k]·v[k]
-//   axpyRows(a, v, out, acc, K, N, j0, j1)  out[j] = Σ_k v[k]·a[k·N + j]; acc: 8·N bytes of
-//                                           float64 scratch (columns [j0, j1) are used)
+// Matrix-vector shapes (one side a vector) use their own loops, accumulating in float32 as
+// the matmul does (and as XLA's float32 dot does):
+//   dotRows(a, v, out, K, r0, r1)     out[r] = Σ_k a[r·K + k]·v[k]: 16 lanes of partial sums
+//                                     (4 independent accumulators), added up at the end
+//   axpyRows(a, v, out, K, N, j0, j1) out[j] = Σ_k v[k]·a[k·N + j], k in order (per column
+//                                     exactly the float32 sum the matmul's loop makes)
 export interface GemvKernels {
   dotRows: KernelFn;
   axpyRows: KernelFn;
 }
-const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
 export function gemvKernels(heap: WasmHeap): GemvKernels {
-  const ex = kernelModule(heap, "gemv", (m) => {
+  const ex = kernelModule(heap, "gemv32", (m) => {
     m.func("dotRows", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
       const [a, v, out, K, r0, r1] = f.params as [Local, Local, Local, Local, Local, Local];
       const r = f.local(T.i32);
       const k = f.local(T.i32);
       const p = f.local(T.i32);
       const q = f.local(T.i32);
-      const x = f.local(T.v128);
-      const y = f.local(T.v128);
-      const acc0 = f.local(T.v128);
-      const acc1 = f.local(T.v128);
-      const s = f.local(T.f64);
+      const acc = [f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.v128)];
+      const s = f.local(T.f32);
+      const fma = (l: Local, off: number) => f.get(l).get(p).vmem(V.v128_load, off).get(q).vmem(V.v128_load, off).v(V.f32x4_mul).v(V.f32x4_add).set(l);
+      const bump = (bytes: number) => {
+        f.get(p).i32(bytes).op(Op.i32_add).set(p);
+        f.get(q).i32(bytes).op(Op.i32_add).set(q);
+      };
       f.forRange(r, () => f.get(r0), () => f.get(r1), 1, () => {
         addr(f, a, () => f.get(r).get(K).op(Op.i32_mul)).set(p);
         f.get(v).set(q);
-        f.vf32(0).set(acc0);
-        f.vf32(0).set(acc1);
-        f.f64(0).set(s);
-        f.forRange(k, () => f.i32(0), () => f.get(K), 4, () => {
-          f.get(p).vmem(V.v128_load).set(x);
-          f.get(q).vmem(V.v128_load).set(y);
-          f.get(acc0).get(x).v(V.f64x2_promote_low_f32x4).get(y).v(V.f64x2_promote_low_f32x4).v(V.f64x2_mul).v(V.f64x2_add).set(acc0);
-          f.get(acc1).get(x).get(x).shuffle(HIGH).v(V.f64x2_promote_low_f32x4);
-          f.get(y).get(y).shuffle(HIGH).v(V.f64x2_promote_low_f32x4).v(V.f64x2_mul).v(V.f64x2_add).set(acc1);
-          f.get(p).i32(16).op(Op.i32_add).set(p);
-          f.get(q).i32(16).op(Op.i32_add).set(q);
+        for (const l of acc) f.vf32(0).set(l);
+        f.f32(0).set(s);
+        f.forRange(k, () => f.i32(0), () => f.get(K), 16, () => {
+          acc.forEach((l, i) => fma(l, 16 * i));
+          bump(64);
         }, true);
-        f.block((exit) => {
-          f.loop((cont) => {
-            f.get(k).get(K).op(Op.i32_ge_s).brIf(exit);
-            f.get(s).get(p).mem(Op.f32_load).op(Op.f64_promote_f32).get(q).mem(Op.f32_load).op(Op.f64_promote_f32).op(Op.f64_mul).op(Op.f64_add).set(s);
-            f.get(p).i32(4).op(Op.i32_add).set(p);
-            f.get(q).i32(4).op(Op.i32_add).set(q);
-            f.get(k).i32(1).op(Op.i32_add).set(k);
-            f.br(cont);
-          });
+        f.forRange(k, () => f.get(k), () => f.get(K), 4, () => {
+          fma(acc[0]!, 0);
+          bump(16);
+        }, true);
+        f.forRange(k, () => f.get(k), () => f.get(K), 1, () => {
+          f.get(s).get(p).mem(Op.f32_load).get(q).mem(Op.f32_load).op(Op.f32_mul).op(Op.f32_add).set(s);
+          bump(4);
         });
-        f.get(acc0).get(acc1).v(V.f64x2_add).set(acc0);
+        f.get(acc[0]!).get(acc[1]!).v(V.f32x4_add).get(acc[2]!).get(acc[3]!).v(V.f32x4_add).v(V.f32x4_add).set(acc[0]!);
         addr(f, out, () => f.get(r));
-        f.get(acc0).vlane(V.f64x2_extract_lane, 0).get(acc0).vlane(V.f64x2_extract_lane, 1).op(Op.f64_add).get(s).op(Op.f64_add);
-        f.op(Op.f32_demote_f64).mem(Op.f32_store);
+        for (let i = 0; i < 4; i++) {
+          f.get(acc[0]!).vlane(V.f32x4_extract_lane, i);
+          if (i > 0) f.op(Op.f32_add);
+        }
+        f.get(s).op(Op.f32_add).mem(Op.f32_store);
       });
     });
-    m.func("axpyRows", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
-      const [a, v, out, acc, K, N, j0, j1] = f.params as [Local, Local, Local, Local, Local, Local, Local, Local];
+    m.func("axpyRows", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
+      const [a, v, out, K, N, j0, j1] = f.params as [Local, Local, Local, Local, Local, Local, Local];
       const j = f.local(T.i32);
       const k = f.local(T.i32);
       const p = f.local(T.i32);
       const q = f.local(T.i32);
       const w = f.local(T.v128);
-      const x = f.local(T.v128);
-      const vk = f.local(T.f64);
-      // zero the accumulators
-      f.get(acc).get(j0).i32(3).op(Op.i32_shl).op(Op.i32_add).i32(0).get(j1).get(j0).op(Op.i32_sub).i32(3).op(Op.i32_shl).memoryFill();
+      const vk = f.local(T.f32);
+      // zero the output columns, then add v[k]·a[k, j0:j1] row by row
+      addr(f, out, () => f.get(j0)).i32(0).get(j1).get(j0).op(Op.i32_sub).i32(2).op(Op.i32_shl).memoryFill();
       f.forRange(k, () => f.i32(0), () => f.get(K), 1, () => {
-        f.get(v).get(k).i32(2).op(Op.i32_shl).op(Op.i32_add).mem(Op.f32_load).op(Op.f64_promote_f32).set(vk);
-        f.get(vk).v(V.f64x2_splat).set(w);
+        f.get(v).get(k).i32(2).op(Op.i32_shl).op(Op.i32_add).mem(Op.f32_load).set(vk);
+        f.get(vk).v(V.f32x4_splat).set(w);
         addr(f, a, () => f.get(k).get(N).op(Op.i32_mul).get(j0).op(Op.i32_add)).set(p);
-        f.get(acc).get(j0).i32(3).op(Op.i32_shl).op(Op.i32_add).set(q);
+        addr(f, out, () => f.get(j0)).set(q);
         f.forRange(j, () => f.get(j0), () => f.get(j1), 4, () => {
-          f.get(p).vmem(V.v128_load).set(x);
-          f.get(q);
-          f.get(q).vmem(V.v128_load).get(x).v(V.f64x2_promote_low_f32x4).get(w).v(V.f64x2_mul).v(V.f64x2_add);
-          f.vmem(V.v128_store);
-          f.get(q);
-          f.get(q).vmem(V.v128_load, 16).get(x).get(x).shuffle(HIGH).v(V.f64x2_promote_low_f32x4).get(w).v(V.f64x2_mul).v(V.f64x2_add);
-          f.vmem(V.v128_store, 16);
+          f.get(q).get(q).vmem(V.v128_load).get(p).vmem(V.v128_load).get(w).v(V.f32x4_mul).v(V.f32x4_add).vmem(V.v128_store);
           f.get(p).i32(16).op(Op.i32_add).set(p);
-          f.get(q).i32(32).op(Op.i32_add).set(q);
+          f.get(q).i32(16).op(Op.i32_add).set(q);
         }, true);
-        f.block((exit) => {
-          f.loop((cont) => {
-            f.get(j).get(j1).op(Op.i32_ge_s).brIf(exit);
-            f.get(q).get(q).mem(Op.f64_load).get(p).mem(Op.f32_load).op(Op.f64_promote_f32).get(vk).op(Op.f64_mul).op(Op.f64_add).mem(Op.f64_store);
-            f.get(p).i32(4).op(Op.i32_add).set(p);
-            f.get(q).i32(8).op(Op.i32_add).set(q);
-            f.get(j).i32(1).op(Op.i32_add).set(j);
-            f.br(cont);
-          });
+        f.forRange(j, () => f.get(j), () => f.get(j1), 1, () => {
+          f.get(q).get(q).mem(Op.f32_load).get(p).mem(Op.f32_load).get(vk).op(Op.f32_mul).op(Op.f32_add).mem(Op.f32_store);
+          f.get(p).i32(4).op(Op.i32_add).set(p);
+          f.get(q).i32(4).op(Op.i32_add).set(q);
         });
-      });
-      f.forRange(j, () => f.get(j0), () => f.get(j1), 1, () => {
-        addr(f, out, () => f.get(j));
-        f.get(acc).get(j).i32(3).op(Op.i32_shl).op(Op.i32_add).mem(Op.f64_load).op(Op.f32_demote_f64).mem(Op.f32_store);
       });
     });
   });

@@ -36,8 +36,8 @@ const MAX_PAGES = 65536;
 const ALIGN = 16;
 /** Heap extent below which no forced reclamation happens. */
 export const RECLAIM_MIN = 16 * 2 ** 20;
-/** Default live-block bytes above which new arrays spill to the JS heap (JAXTS_WASM_HEAP_MB). */
-export const SPILL_AT = envMiB("JAXTS_WASM_HEAP_MB") ?? 512 * 2 ** 20;
+/** Default heap extent above which arrays spill to the JS heap (JAXTS_WASM_HEAP_MB). */
+export const SPILL_AT = envMiB("JAXTS_WASM_HEAP_MB") ?? 256 * 2 ** 20;
 function envMiB(name: string): number | null {
   const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
   const n = v === undefined ? NaN : Number(v);
@@ -63,7 +63,7 @@ export interface HeapStats {
   peak: number;
   /** Forced reclamations so far. */
   reclaims: number;
-  /** Arrays put on the JS heap because the live blocks reached `spillAt`. */
+  /** Arrays put on the JS heap because the heap reached `spillAt`. */
   spills: number;
 }
 
@@ -95,8 +95,7 @@ export class WasmHeap {
   private cleanupAt = 0;
   /** Heap extent that triggers `reclaim` before growing further. */
   reclaimAt = RECLAIM_MIN;
-  /** Live bytes (dead arrays not yet reported by the GC included) above which new arrays
-   * go to the JS heap instead (see `wouldSpill`). */
+  /** Heap top above which bounded allocations fail (see `alloc`); adapted by noteCollected. */
   spillAt = SPILL_AT;
   private spills = 0;
 
@@ -136,8 +135,15 @@ export class WasmHeap {
     return this.u8.byteLength;
   }
 
-  /** Allocates `bytes` (rounded up to 16); returns the block's address. Never returns 0. */
-  alloc(bytes: number): number {
+  /**
+   * Allocates `bytes` (rounded up to 16); returns the block's address, never 0. `bounded`
+   * (for arrays only the garbage collector will free): returns -1 instead when no free block
+   * fits and the heap top would pass `spillAt` — the caller then keeps the array on the JS
+   * heap. Blocks of dead arrays are freed only once the collector has found them and the host
+   * has run its finalizers, between tasks, so a long synchronous loop that drops large arrays
+   * would otherwise fill the memory (which never shrinks) up to the wasm32 limit.
+   */
+  alloc(bytes: number, bounded = false): number {
     const size = roundUp(bytes);
     let ptr = this.takeFree(size);
     if (ptr < 0 && this.cleanup && this.top + size > this.cleanupAt) {
@@ -145,11 +151,15 @@ export class WasmHeap {
       this.cleanupAt = this.top + CLEANUP_STEP;
       ptr = this.takeFree(size);
     }
-    if (ptr < 0 && this.reclaim && this.top + size > this.reclaimAt) {
+    if (ptr < 0 && this.reclaim && (this.top + size > this.reclaimAt || (bounded && this.top + size > this.spillAt))) {
       this.reclaims++;
       this.reclaim();
       this.reclaimAt = Math.max(RECLAIM_MIN, 2 * (this.inUse + size));
       ptr = this.takeFree(size);
+    }
+    if (ptr < 0 && bounded && this.top + size > this.spillAt) {
+      this.spills++;
+      return -1;
     }
     if (ptr < 0) {
       ptr = this.top;
@@ -161,26 +171,6 @@ export class WasmHeap {
     this.inUse += size;
     if (this.inUse > this.peak) this.peak = this.inUse;
     return ptr;
-  }
-
-  /**
-   * Whether an array of `bytes` should live on the JS heap instead of in a block: true when
-   * the live blocks would pass `spillAt`. Blocks of dead arrays are freed only after the
-   * garbage collector has found them and the host has run its finalizers, which happens
-   * between tasks, so a long synchronous loop that drops large arrays would otherwise fill
-   * the memory (which never shrinks) up to the wasm32 limit. Arrays on the JS heap are freed
-   * by the collector like any typed array and are staged into the memory for kernel calls.
-   * Runs the synchronous reclamation first where the host allows it.
-   */
-  wouldSpill(bytes: number): boolean {
-    if (this.inUse + bytes <= this.spillAt) return false;
-    if (this.reclaim) {
-      this.reclaims++;
-      this.reclaim();
-      if (this.inUse + bytes <= this.spillAt) return false;
-    }
-    this.spills++;
-    return true;
   }
 
   /** Called after finalizers freed blocks of collected arrays: what is left is about the
