@@ -39,6 +39,7 @@ import {
   wasmBackend,
 } from "../../src/backends/wasm/index.js";
 import { Rng } from "../harness/rng.js";
+import { erfF64 } from "../../src/primitives/random.js";
 
 const js = getBackend("js");
 const rng = new Rng(20240607);
@@ -232,7 +233,7 @@ test("allocator: 16-byte alignment, reuse, coalescing, top lowering, growth keep
 const SHAPES: number[][] = [[1], [3], [4], [5], [17], [1000], [2, 3], [7, 9, 3], [1501], [41, 50]];
 const KIND_DTYPE: Record<string, DType> = { f32: "float32", i32: "int32", bool: "bool" };
 /** Bounds against the js backend's (rounded) results: the documented bound + ½ ulp. */
-const MATH_ULP: Record<string, number> = { exp: 2, log: 1.5, tanh: 2, sin: 2.5, cos: 2.5, logistic: 3.5 };
+const MATH_ULP: Record<string, number> = { exp: 2, log: 1.5, tanh: 2, sin: 2.5, cos: 2.5, logistic: 3.5, log1p: 3, expm1: 2.5, erf: 6 };
 
 function opInputs(name: string, kinds: readonly string[], shapes: number[][]): [TypedArray, number[], DType][] {
   return kinds.map((k, j) => {
@@ -409,6 +410,18 @@ test("vector math stays within its documented ulp bounds (dense ranges)", () => 
   check("log", new Float32Array([0, -0, -1, Infinity, -Infinity, NaN, 1, 1.4e-45, 1.1754942e-38]), Math.log, ULP_BOUNDS.log);
   check("tanh", new Float32Array([0, -0, 9.1, -9.1, 50, -50, Infinity, -Infinity, NaN, 1e-30, 0.625, -0.625]), Math.tanh, ULP_BOUNDS.tanh);
   check("logistic", linspace(-100, 30, N), (x) => 1 / (1 + Math.exp(-x)), ULP_BOUNDS.logistic);
+  check("log1p", linspace(-0.999, 10, N), Math.log1p, ULP_BOUNDS.log1p);
+  check("log1p", linspace(-1e-3, 1e-3, N), Math.log1p, ULP_BOUNDS.log1p);
+  check("log1p", linspace(1, 1e30, N), Math.log1p, ULP_BOUNDS.log1p);
+  check("log1p", new Float32Array([0, -0, -1, -2, Infinity, -Infinity, NaN, 1e-30, -1e-30, 3e38]), Math.log1p, ULP_BOUNDS.log1p);
+  check("expm1", linspace(-20, 88.7, N), Math.expm1, ULP_BOUNDS.expm1);
+  check("expm1", linspace(-1, 1, N), Math.expm1, ULP_BOUNDS.expm1);
+  check("expm1", linspace(-1e-4, 1e-4, N), Math.expm1, ULP_BOUNDS.expm1);
+  check("expm1", linspace(-104, -10, N), Math.expm1, ULP_BOUNDS.expm1);
+  check("expm1", new Float32Array([0, -0, Infinity, -Infinity, NaN, 88.7228, 88.72284, 89, -88, -200, 1e-30, 1e-9, 24 * Math.LN2, 25 * Math.LN2]), Math.expm1, ULP_BOUNDS.expm1);
+  check("erf", linspace(-5, 5, N), erfF64, ULP_BOUNDS.erf);
+  check("erf", linspace(-0.1, 0.1, N), erfF64, ULP_BOUNDS.erf);
+  check("erf", new Float32Array([0, -0, Infinity, -Infinity, NaN, 1e-30, 3.9, -3.9]), erfF64, ULP_BOUNDS.erf);
 });
 
 // ---------------------------------------------------------------- reductions and copies

@@ -1,5 +1,6 @@
 // vmath.ts — vectorised float32 math for the wasm kernels: a tiny expression DSL over v128
-// values, and exp, log, tanh, sin, cos, logistic as SIMD128 code (4 lanes at a time).
+// values, and exp, log, tanh, sin, cos, logistic, log1p, expm1, erf as SIMD128 code (4 lanes at
+// a time).
 //
 // Methods (Cephes-style single-precision algorithms, evaluated in float32 lanes):
 //   exp   n = nearest(x·log2 e); r = x − n·C1 − n·C2 (Cody–Waite, C1 exact in 9 bits);
@@ -14,10 +15,14 @@
 //         SINCOS_MAX (or is ±∞/NaN), all 4 lanes are recomputed by the host's Math.sin /
 //         Math.cos (imported as env.sin / env.cos) in float64 and rounded.
 //   logistic  e/(1 + e) or 1/(1 + e) with e = exp(−|x|) (no overflow for large |x|).
+//   log1p  log(u)·x/(u − 1) with u = 1 + x (Goldberg's correction; x where u = 1).
+//   expm1  exp's reduction and polynomial without its 1, rescaled as 2·(h·p + (h − ½)),
+//         h = 2^(n−1), so there is no cancellation near 0.
+//   erf   x·P(x²)/Q(x²) on x clamped to ±3.83 (Eigen's rational form, which XLA's CPU uses).
 // Maximum errors against Math.* in float64 (test/backends/wasm.test.ts checks ULP_BOUNDS
 // over dense ranges; measured: exp 1.01 ulp over [−104, 89], log 0.82 ulp over all positive
 // floats, tanh 1.29 ulp, sin/cos 1.52 ulp for |x| ≤ 2^18 and 1.17 ulp next to their zeros,
-// logistic 2.2 ulp).
+// logistic 2.2 ulp, log1p 2.3, expm1 1.6, erf 5.6 next to the clamp (XLA's own: 5.0)).
 import { type FuncBuilder, type Local, T, V, type SimdOp, Op } from "./encoder.js";
 
 /** Largest |x| handled by the sin/cos polynomial path (beyond: Math.sin/Math.cos per lane). */
@@ -35,6 +40,13 @@ export const ULP_BOUNDS = {
   sincos: 2,
   /** logistic everywhere. */
   logistic: 3,
+  /** log1p everywhere (log(1+x)·x/((1+x)−1): log's error and two roundings). */
+  log1p: 2.5,
+  /** expm1 everywhere (exp's reduction, the polynomial without its 1, rescaled). */
+  expm1: 2,
+  /** erf everywhere (Eigen's / XLA's rational approximation, without fused multiply-adds;
+   * XLA's own float32 erf is 5 ulp off next to the clamp at ±3.83 and 3.5 ulp near 0.05). */
+  erf: 6,
 } as const;
 /** Maximum absolute errors of sin/cos for |x| ≤ SINCOS_MAX. */
 export const ABS_BOUNDS = { sincos: 1e-7 } as const;
@@ -353,5 +365,71 @@ export function vsincos(f: FuncBuilder, t: Temps, x: Ex, isCos: boolean, hostFn:
       }
     });
     f.get(r);
+  });
+}
+
+/** log1p(x) = log(u)·x/(u − 1) with u = 1 + x (exact where u = 1); ±0 and +∞ kept. */
+export function vlog1p(f: FuncBuilder, t: Temps, x: Ex): void {
+  t.scope(() => {
+    const xv = t.get();
+    const u = t.get();
+    const l = t.get();
+    assign(f, xv, x);
+    assign(f, u, add(g(xv), c(1)));
+    vlog(f, t, g(u));
+    f.set(l);
+    assign(f, l, mul(g(l), div(g(xv), sub(g(u), c(1)))));
+    // u = 1 (|x| below half an ulp of 1, zeros included): log1p(x) = x; x = +∞: +∞
+    assign(f, l, sel(g(xv), g(l), eq(g(u), c(1))));
+    sel(g(xv), g(l), eq(g(xv), c(Infinity)))(f);
+  });
+}
+
+/**
+ * expm1(x): x = n·ln 2 + r as in exp, p = e^r − 1 = P(r)·r² + r (exp's polynomial without its
+ * 1, so no cancellation), then e^x − 1 = 2·(h·p + (h − ½)) with h = 2^(n−1) (h − ½ is exact
+ * for n ≤ 24; beyond, the −1 is below the result's rounding).
+ */
+export function vexpm1(f: FuncBuilder, t: Temps, x: Ex): void {
+  t.scope(() => {
+    const xv = t.get();
+    const xc = t.get();
+    const n = t.get();
+    const ni = t.get();
+    const r = t.get();
+    const p = t.get();
+    const h = t.get();
+    assign(f, xv, x);
+    assign(f, xc, pmin(pmax(g(xv), c(-87.3)), c(88.72283935546875)));
+    assign(f, ni, add(mul(g(xc), c(LOG2E)), c(MAGIC)));
+    assign(f, n, sub(g(ni), c(MAGIC)));
+    assign(f, ni, isub(g(ni), c(MAGIC)));
+    assign(f, r, sub(sub(g(xc), mul(g(n), c(EXP_C1))), mul(g(n), c(EXP_C2))));
+    assign(f, p, add(mul(estrin(f, t, r, EXP_P), mul(g(r), g(r))), g(r)));
+    // h = 2^(n−1) from its exponent bits (n − 1 = −127 gives 0: the result is −1 there)
+    assign(f, h, shl(iadd(g(ni), ci(126)), 23));
+    assign(f, p, mul(add(mul(g(h), g(p)), sub(g(h), c(0.5))), c(2)));
+    // overflow, tiny x (±0 included: the result is x) and NaN
+    assign(f, p, sel(c(Infinity), g(p), gt(g(xv), c(88.72283935546875))));
+    assign(f, p, sel(g(xv), g(p), lt(abs(g(xv)), c(1e-10))));
+    sel(g(xv), g(p), ne(g(xv), g(xv)))(f);
+  });
+}
+
+const ERF_A = [0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145, 1.128379143519084];
+const ERF_B = [-1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885, 0.014070470171167667, 0.11098505178285362, 0.49746925110067538, 1.0];
+/** erf(x): x·P(x²)/Q(x²) on x clamped to ±3.8325 (Eigen's rational form, as XLA's CPU erf). */
+export function verf(f: FuncBuilder, t: Temps, x: Ex): void {
+  t.scope(() => {
+    const xc = t.get();
+    const x2 = t.get();
+    const xv = t.get();
+    assign(f, xv, x);
+    assign(f, xc, pmin(pmax(g(xv), c(-3.832506856900711)), c(3.832506856900711)));
+    assign(f, x2, mul(g(xc), g(xc)));
+    const q = horner(g(x2), ERF_B);
+    const res = div(mul(g(xc), horner(g(x2), ERF_A)), q);
+    // NaN stays NaN (the clamp keeps it; P/Q of NaN is NaN)
+    sel(g(xv), res, ne(g(xv), g(xv)))(f);
   });
 }
