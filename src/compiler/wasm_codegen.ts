@@ -218,8 +218,8 @@ function buildKernel(s: KernelSpec): KernelFn {
   const ex = kernelModule(heap, specKey(s), (m) => {
     const all = [...s.eqns, ...(s.epi?.eqns ?? [])];
     const needs = new Set(all.flatMap((e) => EW_OPS[wasmOpKey(e)!]!.host ?? []));
-    const host: HostFns = { sin: -1, cos: -1 };
-    for (const h of ["sin", "cos"] as const) if (needs.has(h)) host[h] = m.importFunc(h, [T.f64], [T.f64]);
+    const host: HostFns = { sin: -1, cos: -1, pow: -1 };
+    for (const h of ["sin", "cos", "pow"] as const) if (needs.has(h)) host[h] = m.importFunc(h, h === "pow" ? [T.f64, T.f64] : [T.f64], [T.f64]);
     const params: ValType[] = [
       ...s.outputs.map(() => T.i32),
       ...s.reductions.map(() => T.i32),

@@ -19,6 +19,7 @@ import {
   missing,
 } from "../core/primitive.js";
 import { alloc, broadcastShapes, broadcastStrides, forEachStrided } from "./util.js";
+import { powC } from "../core/host_math.js";
 import { reduceSum, reshape, broadcastInDim, moveaxis } from "./movement.js";
 
 const LOWER = missing("the wasm compiler (issue #6)");
@@ -312,7 +313,7 @@ export const remP = binary("rem", cRem, {
   ],
 });
 export const powP = binary("pow", (a, b) => Math.pow(a, b), {
-  impl: byDType((a, b) => (a === 1 || (a === -1 && Math.abs(b) === Infinity) ? 1 : Math.pow(a, b)), (a, b) => (b < 0 ? (a === 1 ? 1 : a === -1 ? (b % 2 ? -1 : 1) : 0) : Math.pow(a, b))),
+  impl: byDType(powC, (a, b) => (b < 0 ? (a === 1 ? 1 : a === -1 ? (b % 2 ? -1 : 1) : 0) : Math.pow(a, b))),
   jvp: ([x, y], [tx, ty]) => {
     const out = pow(x!, y!);
     // dx: y x^(y-1) (0 where y == 0);  dy: log(x) x^y (0 where x == 0)

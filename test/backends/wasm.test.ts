@@ -40,6 +40,7 @@ import {
 } from "../../src/backends/wasm/index.js";
 import { Rng } from "../harness/rng.js";
 import { erfF64 } from "../../src/primitives/random.js";
+import { powC } from "../../src/core/host_math.js";
 
 const js = getBackend("js");
 const rng = new Rng(20240607);
@@ -233,7 +234,7 @@ test("allocator: 16-byte alignment, reuse, coalescing, top lowering, growth keep
 const SHAPES: number[][] = [[1], [3], [4], [5], [17], [1000], [2, 3], [7, 9, 3], [1501], [41, 50]];
 const KIND_DTYPE: Record<string, DType> = { f32: "float32", i32: "int32", bool: "bool" };
 /** Bounds against the js backend's (rounded) results: the documented bound + ½ ulp. */
-const MATH_ULP: Record<string, number> = { exp: 2, log: 1.5, tanh: 2, sin: 2.5, cos: 2.5, logistic: 3.5, log1p: 3, expm1: 2.5, erf: 6 };
+const MATH_ULP: Record<string, number> = { exp: 2, log: 1.5, tanh: 2, sin: 2.5, cos: 2.5, logistic: 3.5, log1p: 3, expm1: 2.5, erf: 6, pow: 1 };
 
 function opInputs(name: string, kinds: readonly string[], shapes: number[][]): [TypedArray, number[], DType][] {
   return kinds.map((k, j) => {
@@ -422,6 +423,24 @@ test("vector math stays within its documented ulp bounds (dense ranges)", () => 
   check("erf", linspace(-5, 5, N), erfF64, ULP_BOUNDS.erf);
   check("erf", linspace(-0.1, 0.1, N), erfF64, ULP_BOUNDS.erf);
   check("erf", new Float32Array([0, -0, Infinity, -Infinity, NaN, 1e-30, 3.9, -3.9]), erfF64, ULP_BOUNDS.erf);
+  // pow: random bases and exponents over wide ranges, and the special cases (host lanes)
+  const powCheck = (xs: Float32Array, ys: Float32Array) => {
+    const X = EagerArray.fromTyped(xs, [xs.length], "float32", false, wasmBackend);
+    const Y = EagerArray.fromTyped(ys, [ys.length], "float32", false, wasmBackend);
+    const r = (bind1(getPrimitive("pow")!, [X, Y]) as EagerArray)._host();
+    for (let i = 0; i < xs.length; i++) {
+      const u = ulpDiff(r[i]!, powC(xs[i]!, ys[i]!));
+      if (!(u <= ULP_BOUNDS.pow)) assert.fail(`pow(${xs[i]}, ${ys[i]}) = ${r[i]}: ${u} ulp (bound ${ULP_BOUNDS.pow})`);
+    }
+  };
+  const M = 100_000;
+  powCheck(Float32Array.from({ length: M }, () => rng.uniform(0, 10)), Float32Array.from({ length: M }, () => rng.uniform(-5, 5)));
+  powCheck(Float32Array.from({ length: M }, () => rng.uniform(0, 2)), Float32Array.from({ length: M }, () => rng.uniform(-60, 60)));
+  powCheck(Float32Array.from({ length: M }, () => Math.exp(rng.uniform(-85, 85))), Float32Array.from({ length: M }, () => rng.uniform(-1.5, 1.5)));
+  powCheck(
+    new Float32Array([0, -0, -2, -2, -2, 2, 2, 1, 1, NaN, 2, Infinity, -Infinity, 1e-40, 3e38, 2, 0.5, 10, 10, -8]),
+    new Float32Array([2, -1, 3, 2, 0.5, 0, NaN, NaN, Infinity, 0, -Infinity, -1, 3, 0.5, 2, 128, -149, 38.5, -45.9, 1 / 3]),
+  );
 });
 
 // ---------------------------------------------------------------- reductions and copies

@@ -103,7 +103,8 @@ export const V = {
   i32x4_min_s: 0xb6, i32x4_max_s: 0xb8,
   f32x4_abs: 0xe0, f32x4_neg: 0xe1, f32x4_sqrt: 0xe3, f32x4_add: 0xe4, f32x4_sub: 0xe5, f32x4_mul: 0xe6,
   f32x4_div: 0xe7, f32x4_min: 0xe8, f32x4_max: 0xe9, f32x4_pmin: 0xea, f32x4_pmax: 0xeb,
-  f64x2_add: 0xf0, f64x2_sub: 0xf1, f64x2_mul: 0xf2, f64x2_max: 0xf5,
+  f64x2_nearest: 0x94, i64x2_shl: 0xcb, i64x2_add: 0xce,
+  f64x2_add: 0xf0, f64x2_sub: 0xf1, f64x2_mul: 0xf2, f64x2_div: 0xf3, f64x2_max: 0xf5, f64x2_convert_low_i32x4_s: 0xfe,
   i32x4_trunc_sat_f32x4_s: 0xf8, f32x4_convert_i32x4_s: 0xfa,
 } as const;
 export type SimdOp = (typeof V)[keyof typeof V];

@@ -19,6 +19,7 @@
 //   packB / gemm                                see matmul.ts
 // Kernels write exactly their range (vector tails are done lane by lane), so ranges may be
 // split anywhere. Descriptors live in the ARGS area of the memory (memory.ts).
+import { HOST_MATH } from "../../core/host_math.js";
 import { FuncBuilder, type Local, ModuleBuilder, Op, T, V, WA, type ValType, type WasmModuleObject } from "./encoder.js";
 import { ARGS, type WasmHeap } from "./memory.js";
 import * as X from "./vmath.js";
@@ -69,7 +70,7 @@ export function kernelModule(heap: WasmHeap, key: string, build: (m: ModuleBuild
   let mod;
   try {
     mod = new WA.Module(bytes);
-    inst = new WA.Instance(mod, { env: { memory: heap.memory, sin: Math.sin, cos: Math.cos } });
+    inst = new WA.Instance(mod, { env: { memory: heap.memory, ...HOST_MATH } });
   } catch (e) {
     throw new Error(`internal: wasm kernel ${key} failed to compile: ${String(e)}`);
   }
@@ -138,11 +139,12 @@ export interface EwOp {
   readonly out: Kind;
   readonly emit: (f: FuncBuilder, t: X.Temps, a: Ex[], host: HostFns) => void;
   /** Host functions the op calls (imported into its module). */
-  readonly host?: readonly ("sin" | "cos")[];
+  readonly host?: readonly ("sin" | "cos" | "pow")[];
 }
 export interface HostFns {
   sin: number;
   cos: number;
+  pow: number;
 }
 
 const lanes01 = (mask: Ex): Ex => (f) => {
@@ -197,6 +199,7 @@ export const EW_OPS: Record<string, EwOp> = {
   "log1p:f32": f32un((f, t, [x]) => X.vlog1p(f, t, x!)),
   "expm1:f32": f32un((f, t, [x]) => X.vexpm1(f, t, x!)),
   "erf:f32": f32un((f, t, [x]) => X.verf(f, t, x!)),
+  "pow:f32,f32": { ins: ["f32", "f32"], out: "f32", host: ["pow"], emit: (f, t, [x, y], h) => X.vpow(f, t, x!, y!, h.pow) },
   "sin:f32": { ins: ["f32"], out: "f32", host: ["sin"], emit: (f, t, [x], h) => X.vsincos(f, t, x!, false, h.sin) },
   "cos:f32": { ins: ["f32"], out: "f32", host: ["cos"], emit: (f, t, [x], h) => X.vsincos(f, t, x!, true, h.cos) },
   "square:f32": f32un((f, _t, [x]) => X.mul(x!, x!)(f)),
@@ -323,8 +326,8 @@ function emitStream(f: FuncBuilder, t: X.Temps, op: EwOp, modes: readonly Mode[]
 }
 
 function hostImports(m: ModuleBuilder, op: EwOp): HostFns {
-  const h: HostFns = { sin: -1, cos: -1 };
-  for (const name of op.host ?? []) h[name] = m.importFunc(name, [T.f64], [T.f64]);
+  const h: HostFns = { sin: -1, cos: -1, pow: -1 };
+  for (const name of op.host ?? []) h[name] = m.importFunc(name, name === "pow" ? [T.f64, T.f64] : [T.f64], [T.f64]);
   return h;
 }
 

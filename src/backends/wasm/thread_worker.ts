@@ -9,6 +9,7 @@
 // after start (so an idle worker costs nothing and, unref'd, does not keep the process up).
 // The control block layout is defined here and imported by threads.ts.
 import { type MessagePort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { HOST_MATH } from "../../core/host_math.js";
 
 /** Word offsets of the control block (an Int32Array over a SharedArrayBuffer). */
 export const C = {
@@ -77,7 +78,7 @@ function main(init: WorkerInit): void {
   const ctl = new Int32Array(init.ctl);
   const me = init.index;
   const WA = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, Fn> } } }).WebAssembly;
-  const env = { env: { memory: init.memory, sin: Math.sin, cos: Math.cos } };
+  const env = { env: { memory: init.memory, ...HOST_MATH } };
   const instances = new Map<number, Record<string, Fn>>();
   const fns: (Fn | undefined)[] = [];
 

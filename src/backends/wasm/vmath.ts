@@ -1,6 +1,6 @@
 // vmath.ts — vectorised float32 math for the wasm kernels: a tiny expression DSL over v128
-// values, and exp, log, tanh, sin, cos, logistic, log1p, expm1, erf as SIMD128 code (4 lanes at
-// a time).
+// values, and exp, log, tanh, sin, cos, logistic, log1p, expm1, erf, pow as SIMD128 code (4
+// lanes at a time).
 //
 // Methods (Cephes-style single-precision algorithms, evaluated in float32 lanes):
 //   exp   n = nearest(x·log2 e); r = x − n·C1 − n·C2 (Cody–Waite, C1 exact in 9 bits);
@@ -19,10 +19,13 @@
 //   expm1  exp's reduction and polynomial without its 1, rescaled as 2·(h·p + (h − ½)),
 //         h = 2^(n−1), so there is no cancellation near 0.
 //   erf   x·P(x²)/Q(x²) on x clamped to ±3.83 (Eigen's rational form, which XLA's CPU uses).
+//   pow   2^(y·log2 x) in float64 lanes for positive normal x (atanh series for log2 m,
+//         Taylor polynomial for 2^f, exponent bits for 2^n); other lanes (x ≤ 0, ∞, NaN,
+//         near overflow) recompute their vector with the host's Math.pow (env.pow).
 // Maximum errors against Math.* in float64 (test/backends/wasm.test.ts checks ULP_BOUNDS
 // over dense ranges; measured: exp 1.01 ulp over [−104, 89], log 0.82 ulp over all positive
 // floats, tanh 1.29 ulp, sin/cos 1.52 ulp for |x| ≤ 2^18 and 1.17 ulp next to their zeros,
-// logistic 2.2 ulp, log1p 2.3, expm1 1.6, erf 5.6 next to the clamp (XLA's own: 5.0)).
+// logistic 2.2 ulp, log1p 2.3, expm1 1.6, erf 5.6 next to the clamp (XLA's own: 5.0), pow 0.5).
 import { type FuncBuilder, type Local, T, V, type SimdOp, Op } from "./encoder.js";
 
 /** Largest |x| handled by the sin/cos polynomial path (beyond: Math.sin/Math.cos per lane). */
@@ -47,6 +50,8 @@ export const ULP_BOUNDS = {
   /** erf everywhere (Eigen's / XLA's rational approximation, without fused multiply-adds;
    * XLA's own float32 erf is 5 ulp off next to the clamp at ±3.83 and 3.5 ulp near 0.05). */
   erf: 6,
+  /** pow everywhere (float64 fast path, else the host's Math.pow). */
+  pow: 1,
 } as const;
 /** Maximum absolute errors of sin/cos for |x| ≤ SINCOS_MAX. */
 export const ABS_BOUNDS = { sincos: 1e-7 } as const;
@@ -431,5 +436,129 @@ export function verf(f: FuncBuilder, t: Temps, x: Ex): void {
     const res = div(mul(g(xc), horner(g(x2), ERF_A)), q);
     // NaN stays NaN (the clamp keeps it; P/Q of NaN is NaN)
     sel(g(xv), res, ne(g(xv), g(xv)))(f);
+  });
+}
+
+const LN2_64 = 0.6931471805599453;
+const LOG2E_64 = 1.4426950408889634;
+/** 1.5·2^52: adding it to a float64 of magnitude < 2^51 leaves the integer in the low bits. */
+const MAGIC_64 = 6755399441055744;
+/** Added to those bits, then shifted left by 52: the float64 bits of 2^n ((n + 1023) << 52). */
+const SCALE_BIAS = [0xff, 0x03, 0, 0, 0, 0, 0xc8, 0xbc]; // 1023 − 0x4338000000000000 (mod 2^64)
+/** 1/k! for k = 10 … 0 (e^u by Horner; |u| ≤ ln2/2 leaves 3e-13 relative error). */
+const EXP_TAYLOR = Array.from({ length: 11 }, (_, i) => 10 - i).map((k) => {
+  let v = 1;
+  for (let j = 2; j <= k; j++) v /= j;
+  return v;
+});
+/** 1/(2k+1) for k = 6 … 0 (log m = 2s·Σ s^2k/(2k+1), s = (m−1)/(m+1), |s| ≤ 0.172). */
+const ATANH_SERIES = [1 / 13, 1 / 11, 1 / 9, 1 / 7, 1 / 5, 1 / 3, 1];
+
+/**
+ * pow(x, y) = 2^(y·log2 x) in float64 lanes, for lanes with x a positive normal float, y
+ * finite and |y·log2 x| < 120 (log2 x from x = m·2^e and an atanh series, 2^t from a Taylor
+ * polynomial and an exponent built from bits; about 1e-12 relative error before the one
+ * rounding to float32). Vectors with another lane (x ≤ 0, subnormal, ∞ or NaN; y ∞ or NaN;
+ * results near overflow or underflow) are recomputed lane by lane by the host's Math.pow
+ * (imported as env.pow: core/host_math.ts's powC), as the reference kernel computes them.
+ */
+export function vpow(f: FuncBuilder, t: Temps, x: Ex, y: Ex, hostPow: number): void {
+  t.scope(() => {
+    const xv = t.get();
+    const yv = t.get();
+    const m = t.get();
+    const e = t.get();
+    const big = t.get();
+    const r = t.get();
+    const s = t.get();
+    const z = t.get();
+    const tt = t.get();
+    const nn = t.get();
+    assign(f, xv, x);
+    assign(f, yv, y);
+    // x = m·2^e with m ∈ [√½, √2) (meaningful for positive normal x; other lanes go to the host)
+    assign(f, e, isub(shrU(g(xv), 23), ci(127)));
+    assign(f, m, or(and(g(xv), ci(0x007fffff)), ci(0x3f800000)));
+    assign(f, big, gt(g(m), c(Math.SQRT2)));
+    assign(f, m, sel(mul(g(m), c(0.5)), g(m), g(big)));
+    assign(f, e, isub(g(e), g(big))); // lanes with m > √2 hold −1: e + 1
+    const f64 = (op: SimdOp) => f.v(op);
+    const horner64 = (v: Local, coefs: readonly number[]) => {
+      f.f64x2(coefs[0]!);
+      for (let i = 1; i < coefs.length; i++) {
+        f.get(v);
+        f64(V.f64x2_mul);
+        f.f64x2(coefs[i]!);
+        f64(V.f64x2_add);
+      }
+    };
+    // one half (2 lanes) in float64; leaves the two float32 results in the low lanes
+    const half = (hi: boolean) => {
+      const lane = (l: Local) => {
+        f.get(l);
+        if (hi) f.get(l).shuffle(HIGH_TO_LOW);
+      };
+      lane(m);
+      f.v(V.f64x2_promote_low_f32x4).set(s);
+      // s = (m − 1)/(m + 1), z = s²
+      f.get(s).f64x2(1);
+      f64(V.f64x2_sub);
+      f.get(s).f64x2(1);
+      f64(V.f64x2_add);
+      f64(V.f64x2_div);
+      f.set(s);
+      f.get(s).get(s);
+      f64(V.f64x2_mul);
+      f.set(z);
+      // t = y·(e + 2s·P(z)·log2 e)
+      horner64(z, ATANH_SERIES);
+      f.get(s);
+      f64(V.f64x2_mul);
+      f.f64x2(2 * LOG2E_64);
+      f64(V.f64x2_mul);
+      lane(e);
+      f.v(V.f64x2_convert_low_i32x4_s);
+      f64(V.f64x2_add);
+      lane(yv);
+      f.v(V.f64x2_promote_low_f32x4);
+      f64(V.f64x2_mul);
+      f.set(tt);
+      // 2^t = e^((t − n)·ln 2)·2^n
+      f.get(tt).v(V.f64x2_nearest).set(nn);
+      f.get(tt).get(nn);
+      f64(V.f64x2_sub);
+      f.f64x2(LN2_64);
+      f64(V.f64x2_mul);
+      f.set(z);
+      horner64(z, EXP_TAYLOR);
+      f.get(nn).f64x2(MAGIC_64);
+      f64(V.f64x2_add);
+      f.vconst([...SCALE_BIAS, ...SCALE_BIAS]).v(V.i64x2_add);
+      f.i32(52).v(V.i64x2_shl);
+      f64(V.f64x2_mul);
+      f.v(V.f32x4_demote_f64x2_zero);
+    };
+    half(false);
+    half(true);
+    f.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+    f.set(r);
+    // lanes outside the fast path: all four lanes by the host
+    const ok = and(
+      and(not(lt(g(xv), c(1.17549435e-38))), lt(g(xv), c(Infinity))),
+      and(lt(abs(g(yv)), c(Infinity)), lt(mul(add(abs(toF(g(e))), c(1)), abs(g(yv))), c(120))),
+    );
+    not(ok)(f);
+    f.v(V.v128_any_true);
+    f.if(() => {
+      for (let k = 0; k < 4; k++) {
+        f.get(r);
+        f.get(xv).vlane(V.f32x4_extract_lane, k).op(Op.f64_promote_f32);
+        f.get(yv).vlane(V.f32x4_extract_lane, k).op(Op.f64_promote_f32);
+        f.call(hostPow).op(Op.f32_demote_f64);
+        f.vlane(V.f32x4_replace_lane, k);
+        f.set(r);
+      }
+    });
+    f.get(r);
   });
 }
