@@ -297,6 +297,25 @@ export function vlogistic(f: FuncBuilder, t: Temps, x: Ex): void {
   });
 }
 
+/**
+ * Leaves `r` on the stack, after recomputing all four of its lanes with the imported float64
+ * host function `fn` (of the lanes of `args`) when any lane of the mask `bad` is set.
+ */
+function hostLanes(f: FuncBuilder, r: Local, bad: Ex, args: readonly Local[], fn: number): void {
+  bad(f);
+  f.v(V.v128_any_true);
+  f.if(() => {
+    for (let k = 0; k < 4; k++) {
+      f.get(r);
+      for (const a of args) f.get(a).vlane(V.f32x4_extract_lane, k).op(Op.f64_promote_f32);
+      f.call(fn).op(Op.f32_demote_f64);
+      f.vlane(V.f32x4_replace_lane, k);
+      f.set(r);
+    }
+  });
+  f.get(r);
+}
+
 const FOPI = 1.27323954473516;
 /** π/2 in two float64 parts (fdlibm's pio2_1, 33 bits, and pio2_1t). */
 const PIO2_1 = 1.57079632673412561417e0;
@@ -359,17 +378,7 @@ export function vsincos(f: FuncBuilder, t: Temps, x: Ex, isCos: boolean, hostFn:
       assign(f, r, xor(sel(g(ps), g(pc), odd), sign));
     }
     // lanes with |x| > SINCOS_MAX, ±∞ or NaN: recompute all four lanes on the host
-    not(lt(g(ax), c(SINCOS_MAX)))(f);
-    f.v(V.v128_any_true);
-    f.if(() => {
-      for (let k = 0; k < 4; k++) {
-        f.get(r);
-        f.get(xv).vlane(V.f32x4_extract_lane, k).op(Op.f64_promote_f32).call(hostFn).op(Op.f32_demote_f64);
-        f.vlane(V.f32x4_replace_lane, k);
-        f.set(r);
-      }
-    });
-    f.get(r);
+    hostLanes(f, r, not(lt(g(ax), c(SINCOS_MAX))), [xv], hostFn);
   });
 }
 
@@ -547,18 +556,6 @@ export function vpow(f: FuncBuilder, t: Temps, x: Ex, y: Ex, hostPow: number): v
       and(not(lt(g(xv), c(1.17549435e-38))), lt(g(xv), c(Infinity))),
       and(lt(abs(g(yv)), c(Infinity)), lt(mul(add(abs(toF(g(e))), c(1)), abs(g(yv))), c(120))),
     );
-    not(ok)(f);
-    f.v(V.v128_any_true);
-    f.if(() => {
-      for (let k = 0; k < 4; k++) {
-        f.get(r);
-        f.get(xv).vlane(V.f32x4_extract_lane, k).op(Op.f64_promote_f32);
-        f.get(yv).vlane(V.f32x4_extract_lane, k).op(Op.f64_promote_f32);
-        f.call(hostPow).op(Op.f32_demote_f64);
-        f.vlane(V.f32x4_replace_lane, k);
-        f.set(r);
-      }
-    });
-    f.get(r);
+    hostLanes(f, r, not(ok), [xv, yv], hostPow);
   });
 }
