@@ -152,7 +152,7 @@ export function horner(x: Ex, coefs: readonly number[]): Ex {
  * Estrin evaluation of the same polynomial (x in a local): pairs a·x + b, combined with x²,
  * x⁴ … — a shorter dependency chain than Horner, so independent lanes overlap better.
  */
-export function estrin(f: FuncBuilder, t: Temps, x: Local, coefs: readonly number[]): Ex {
+export function estrin(f: FuncBuilder, t: Temps, x: Local, coefs: readonly number[], x2?: Local): Ex {
   let terms: Ex[] = [...coefs].reverse().map((v) => c(v)); // lowest degree first
   let pw = x;
   while (terms.length > 1) {
@@ -160,9 +160,13 @@ export function estrin(f: FuncBuilder, t: Temps, x: Local, coefs: readonly numbe
     for (let i = 0; i < terms.length; i += 2) next.push(i + 1 < terms.length ? add(mul(terms[i + 1]!, g(pw)), terms[i]!) : terms[i]!);
     terms = next;
     if (terms.length > 1) {
-      const sq = t.get();
-      assign(f, sq, mul(g(pw), g(pw)));
-      pw = sq;
+      // x² may be given (already computed by the caller)
+      if (pw === x && x2) pw = x2;
+      else {
+        const sq = t.get();
+        assign(f, sq, mul(g(pw), g(pw)));
+        pw = sq;
+      }
     }
   }
   return terms[0]!;
@@ -213,12 +217,26 @@ export function vexp(f: FuncBuilder, t: Temps, x: Ex): void {
     assign(f, n, sub(g(ni), c(MAGIC)));
     assign(f, ni, isub(g(ni), c(MAGIC)));
     assign(f, r, sub(sub(g(xc), mul(g(n), c(EXP_C1))), mul(g(n), c(EXP_C2))));
-    // y = P(r)·r² + r + 1
-    const y = add(add(mul(estrin(f, t, r, EXP_P), mul(g(r), g(r))), g(r)), c(1));
-    const n1 = shrS(g(ni), 1);
-    const s1 = shl(iadd(n1, ci(127)), 23);
-    const s2 = shl(iadd(isub(g(ni), shrS(g(ni), 1)), ci(127)), 23);
-    mul(mul(y, s1), s2)(f);
+    // y = P(r)·r² + r + 1 (in [0.7, 1.42])
+    const r2 = t.get();
+    const y = t.get();
+    assign(f, r2, mul(g(r), g(r)));
+    assign(f, y, add(add(mul(estrin(f, t, r, EXP_P, r2), g(r2)), g(r)), c(1)));
+    // y·2^n: when every lane has n in [−125, 127] the result is normal, and adding n to the
+    // exponent bits is that exact product; otherwise 2^⌊n/2⌋·2^(n−⌊n/2⌋), so that subnormal
+    // results round once and overflow gives ∞ (the same values where both apply)
+    const res = n;
+    assign(f, res, iadd(g(y), shl(g(ni), 23)));
+    // (n + 125 > 252 as unsigned: n outside [−125, 127]; NaN lanes give a huge n there too)
+    ((h: FuncBuilder) => h.get(ni).vi32(125).v(V.i32x4_add).vi32(252).v(V.i32x4_gt_u))(f);
+    f.v(V.v128_any_true);
+    f.if(() => {
+      const n1 = shrS(g(ni), 1);
+      const s1 = shl(iadd(n1, ci(127)), 23);
+      const s2 = shl(iadd(isub(g(ni), shrS(g(ni), 1)), ci(127)), 23);
+      assign(f, res, mul(mul(g(y), s1), s2));
+    });
+    f.get(res);
   });
 }
 
