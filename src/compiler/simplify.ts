@@ -1,5 +1,11 @@
 // simplify.ts — jaxpr rewrites the compilers apply before planning (results bit-identical to
 // running the original equations one by one):
+//   an equation of scalar literals only (a first-order primitive) is evaluated once, at
+//   compile time, and its result becomes a literal;
+//   broadcast_in_dim of a scalar read by elementwise equations that have a full-shaped
+//   operand besides it is replaced there by the scalar itself (the elementwise kernels
+//   broadcast it), so `relu`'s zeros and the like are neither materialised nor a fusion
+//   barrier;
 //   dot_general without contracting dimensions (an outer product, batched or not — what
 //   vmap of a gradient makes of `x·w`'s cotangent) becomes a broadcasting multiply, which the
 //   planners fuse with its neighbours instead of running a K = 1 matrix product. The sum of
@@ -9,7 +15,9 @@ import { EagerArray } from "../core/array.js";
 import { isFloat } from "../core/dtype.js";
 import { type Atom, Jaxpr, type JaxprEqn, Literal, Var } from "../core/jaxpr.js";
 import { getPrimitive } from "../core/primitive.js";
+import { evalPrimitive } from "../core/trace.js";
 import type { DotGeneralParams } from "../primitives/linalg.js";
+import { JS_OPS } from "./js_ops.js";
 
 const prim = (name: string) => {
   const p = getPrimitive(name);
@@ -58,9 +66,60 @@ const isOuter = (e: JaxprEqn): boolean =>
   e.inputs.every((a) => a.aval.dtype === e.outvars[0]!.aval.dtype) &&
   isFloat(e.outvars[0]!.aval.dtype);
 
+const isScalar = (a: Atom): boolean => a.aval.ndim === 0;
+const shapeIs = (a: Atom, shape: readonly number[]): boolean => a.aval.ndim === shape.length && a.aval.shape.every((d, i) => d === shape[i]);
+
+/** Scalar-literal equations folded to literals; scalar broadcasts read in place. */
+function foldScalars(jaxpr: Jaxpr): Jaxpr {
+  const results = new Set<Atom>(jaxpr.outvars);
+  const sub = new Map<Var, Atom>();
+  const at = (a: Atom): Atom => (a instanceof Var ? (sub.get(a) ?? a) : a);
+  // which variables only elementwise equations (with a full-shaped partner) read
+  const readers = new Map<Var, JaxprEqn[]>();
+  for (const e of jaxpr.eqns) for (const a of e.inputs) if (a instanceof Var) readers.set(a, [...(readers.get(a) ?? []), e]);
+  const bcasts = new Set(jaxpr.eqns.filter((e) => e.prim.name === "broadcast_in_dim" && isScalar(e.inputs[0]!)).map((e) => e.outvars[0]!));
+  // the partner must stay full-shaped: not another scalar broadcast that may be replaced too
+  const inPlace = (v: Var): boolean =>
+    !results.has(v) &&
+    (readers.get(v) ?? []).every(
+      (u) =>
+        u.prim.name in JS_OPS &&
+        u.outvars.length === 1 &&
+        shapeIs(u.outvars[0]!, v.aval.shape) &&
+        u.inputs.some((b) => b !== v && !(b instanceof Var && bcasts.has(b)) && shapeIs(b, v.aval.shape)),
+    );
+  let changed = false;
+  const eqns: JaxprEqn[] = [];
+  for (const e0 of jaxpr.eqns) {
+    const e = { ...e0, inputs: e0.inputs.map(at) };
+    const out = e.outvars[0]!;
+    if (
+      e.outvars.length === 1 &&
+      !results.has(out) &&
+      isScalar(out) &&
+      typeof e.prim.impl === "function" &&
+      e.inputs.length > 0 &&
+      e.inputs.every((a) => a instanceof Literal)
+    ) {
+      const [val] = evalPrimitive(e.prim, e.inputs.map((a) => (a as Literal).val), e.params);
+      sub.set(out, new Literal(val as EagerArray));
+      changed = true;
+      continue;
+    }
+    if (e.prim.name === "broadcast_in_dim" && isScalar(e.inputs[0]!) && e.inputs[0]!.aval.dtype === out.aval.dtype && inPlace(out)) {
+      sub.set(out, e.inputs[0]!);
+      changed = true;
+      continue;
+    }
+    eqns.push(e.inputs.some((a, i) => a !== e0.inputs[i]) ? e : e0);
+  }
+  return changed ? new Jaxpr(jaxpr.constvars, jaxpr.invars, eqns, jaxpr.outvars) : jaxpr;
+}
+
 /** The jaxpr with the rewrites above applied (the same object when none applies). */
 export function simplifyJaxpr(jaxpr: Jaxpr): Jaxpr {
-  if (!jaxpr.eqns.some(isOuter)) return jaxpr;
-  const eqns = jaxpr.eqns.flatMap((e) => (isOuter(e) ? outerProduct(e) : [e]));
-  return new Jaxpr(jaxpr.constvars, jaxpr.invars, eqns, jaxpr.outvars);
+  const folded = foldScalars(jaxpr);
+  if (!folded.eqns.some(isOuter)) return folded;
+  const eqns = folded.eqns.flatMap((e) => (isOuter(e) ? outerProduct(e) : [e]));
+  return new Jaxpr(folded.constvars, folded.invars, eqns, folded.outvars);
 }

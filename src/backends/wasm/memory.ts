@@ -137,14 +137,27 @@ export class WasmHeap {
 
   /**
    * Allocates `bytes` (rounded up to 16); returns the block's address, never 0. `bounded`
-   * (for arrays only the garbage collector will free): returns -1 instead when no free block
-   * fits and the heap top would pass `spillAt` — the caller then keeps the array on the JS
-   * heap. Blocks of dead arrays are freed only once the collector has found them and the host
+   * (for arrays only the garbage collector will free): returns -1 instead when the live
+   * blocks would pass `spillAt`, or no free block fits and the heap top would pass it — the
+   * caller then keeps the array on the JS heap. Blocks of dead arrays are freed only once the collector has found them and the host
    * has run its finalizers, between tasks, so a long synchronous loop that drops large arrays
    * would otherwise fill the memory (which never shrinks) up to the wasm32 limit.
    */
   alloc(bytes: number, bounded = false): number {
     const size = roundUp(bytes);
+    // bounded: the live blocks (dead arrays the collector has not reported included) must
+    // stay under the limit too, or transient blocks freed each call would make room for
+    // dropped arrays while they themselves keep raising the top
+    if (bounded && this.inUse + size > this.spillAt) {
+      if (this.reclaim) {
+        this.reclaims++;
+        this.reclaim();
+      }
+      if (this.inUse + size > this.spillAt) {
+        this.spills++;
+        return -1;
+      }
+    }
     let ptr = this.takeFree(size);
     if (ptr < 0 && this.cleanup && this.top + size > this.cleanupAt) {
       this.cleanup();
