@@ -406,10 +406,11 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
       }
     }
   };
-  /** Runs phase `ph` over the n elements of a row, accumulating `red` (as reduceLastKernel:
-   * blocks of 8 into the partial accumulators, then 0..7 tail elements one by one). */
-  const reduceRow = (ph: Phase, red: readonly Red[]) => {
-    for (const r of red) {
+  /** Runs phases over the n elements of a row (each its own row), accumulating their `red`
+   * (as reduceLastKernel: blocks of 8 into the partial accumulators, then 0..7 tail elements
+   * one by one). Several phases interleave block by block, each in its own order. */
+  const reduceRow = (passes: readonly { ph: Phase; red: readonly Red[] }[]) => {
+    for (const r of passes.flatMap((p) => p.red)) {
       const init = r.op === "sum" ? 0 : r.op === "max" ? -Infinity : Infinity;
       for (const a of r.acc) f.vf32(init).set(a);
       if (r.op === "sum") f.f64(0).set(r.s);
@@ -418,26 +419,31 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
     f.block((exit) => {
       f.loop((cont) => {
         f.get(n).i32(8).op(Op.i32_lt_s).brIf(exit);
-        for (const second of [false, true]) {
-          step(ph, false);
-          accumulate(red, second);
-          advance(ph);
-        }
+        for (const second of [false, true])
+          for (const { ph, red } of passes) {
+            step(ph, false);
+            accumulate(red, second);
+            advance(ph);
+          }
         f.get(n).i32(8).op(Op.i32_sub).set(n);
         f.br(cont);
       });
     });
     f.get(n).i32(4).op(Op.i32_ge_s);
     f.if(() => {
-      step(ph, false);
-      accumulateLanes(red, false);
-      advance(ph);
+      for (const { ph, red } of passes) {
+        step(ph, false);
+        accumulateLanes(red, false);
+        advance(ph);
+      }
       sub4();
     });
     f.get(n).i32(0).op(Op.i32_gt_s);
     f.if(() => {
-      step(ph, true);
-      accumulateLanes(red, true);
+      for (const { ph, red } of passes) {
+        step(ph, true);
+        accumulateLanes(red, true);
+      }
     });
   };
   /** Pushes a reduction's row result (float32). */
@@ -456,13 +462,40 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
       f.get(r.s);
     }
   };
-  const pre = s.pre && (() => {
+  // the leading row max (a pass over the source row, as reduceLastKernel), stored, then splat
+  // as the "col" operand of its row. With reductions in the main pass, row r + 1's max pass
+  // runs interleaved with row r's main pass (its loads overlap that pass's arithmetic); the
+  // first row of the range has its own pass.
+  const mkPre = () => {
     const j = s.pre!.src;
-    const v = val.get(s.inputs[j]!)!;
+    const v = f.local(T.v128);
     const ph: Phase = { loads: [{ ptr: f.local(T.i32), kind: kindOf(s.inputs[j]!), val: v, base: () => f.get(inBase.get(j)!), perRow: true }], eqns: [], ops: [], stores: [] };
-    return { ph, r: mkRed(s.pre!.red, v) };
-  })();
+    return { ph, red: [mkRed(s.pre!.red, v)] };
+  };
+  const pre = s.pre ? mkPre() : null;
+  const preAddr = (r: () => void) => {
+    f.get(preBase!);
+    r();
+    f.i32(2).op(Op.i32_shl).op(Op.i32_add);
+  };
+  /** The max pass of row `r` alone, stored. */
+  const prePass = (r: () => void) => {
+    r();
+    f.get(C!).op(Op.i32_mul).set(rowOff);
+    initPtrs(pre!.ph, rowOff);
+    f.get(C!).set(n);
+    reduceRow([pre!]);
+    preAddr(r);
+    finishRed(pre!.red[0]!);
+    f.mem(Op.f32_store);
+  };
+  const interleave = pre && red.length > 0;
+  if (interleave) {
+    f.get(r0).get(r1).op(Op.i32_lt_s);
+    f.if(() => prePass(() => f.get(r0)));
+  }
   f.forRange(row, () => f.get(r0), () => f.get(r1), 1, () => {
+    if (pre && !interleave) prePass(() => f.get(row));
     f.get(row).get(C!).op(Op.i32_mul).set(rowOff);
     initPtrs(main, rowOff);
     // column operands: one value per row, splat
@@ -475,27 +508,44 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
       f.set(val.get(s.inputs[j]!)!);
     }
     if (pre) {
-      // the leading row max: a pass over the source row (as reduceLastKernel), stored, then
-      // splat as the "col" operand of the row
-      initPtrs(pre.ph, rowOff);
-      f.get(C!).set(n);
-      reduceRow(pre.ph, [pre.r]);
-      f.get(preBase!).get(row).i32(2).op(Op.i32_shl).op(Op.i32_add);
-      finishRed(pre.r);
-      f.mem(Op.f32_store);
-      f.get(preBase!).get(row).i32(2).op(Op.i32_shl).op(Op.i32_add).vmem(V.v128_load32_splat).set(val.get(s.inputs[s.pre!.col]!)!);
+      preAddr(() => f.get(row));
+      f.vmem(V.v128_load32_splat).set(val.get(s.inputs[s.pre!.col]!)!);
     }
     f.get(C!).set(n);
     if (red.length === 0) {
       stream(main);
       return;
     }
-    reduceRow(main, red);
-    red.forEach((r, k) => {
-      f.get(redBase[k]!).get(row).i32(2).op(Op.i32_shl).op(Op.i32_add);
-      finishRed(r);
-      f.mem(Op.f32_store);
-    });
+    const storeRed = () =>
+      red.forEach((r, k) => {
+        f.get(redBase[k]!).get(row).i32(2).op(Op.i32_shl).op(Op.i32_add);
+        finishRed(r);
+        f.mem(Op.f32_store);
+      });
+    if (interleave) {
+      const next = () => f.get(row).i32(1).op(Op.i32_add);
+      next();
+      f.get(r1).op(Op.i32_lt_s);
+      f.if(
+        () => {
+          const off = f.local(T.i32);
+          f.get(rowOff).get(C!).op(Op.i32_add).set(off);
+          initPtrs(pre!.ph, off);
+          reduceRow([{ ph: main, red }, pre!]);
+          storeRed();
+          preAddr(next);
+          finishRed(pre!.red[0]!);
+          f.mem(Op.f32_store);
+        },
+        () => {
+          reduceRow([{ ph: main, red }]);
+          storeRed();
+        },
+      );
+    } else {
+      reduceRow([{ ph: main, red }]);
+      storeRed();
+    }
     if (post) {
       // the epilogue over the row just computed: reduction results splat, group values read back
       epi!.pseudo.forEach((k, v) => {
