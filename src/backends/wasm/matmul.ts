@@ -240,6 +240,9 @@ export function gemvKernels(heap: WasmHeap): GemvKernels {
   return { dotRows: ex.dotRows!, axpyRows: ex.axpyRows! };
 }
 
+/** i8x16.shuffle byte indices selecting 32-bit lanes (0–3 first operand, 4–7 second). */
+const lanes32 = (l: readonly number[]): number[] => l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
+
 function emitGemm(m: ModuleBuilder, cfg: GemmConfig, micro: number): void {
   const { MR, NR, KC, MC } = cfg;
   // gemm(a, lda, bp, c, ldc, N, K, r0, r1, scratch)
@@ -264,6 +267,8 @@ function emitGemm(m: ModuleBuilder, cfg: GemmConfig, micro: number): void {
     const tile = f.local(T.i32);
     const accum = f.local(T.i32);
     const j = f.local(T.i32);
+    const pk = [0, 1, 2, 3].map(() => f.local(T.v128));
+    const pt = [0, 1, 2, 3].map(() => f.local(T.v128));
     f.get(scratch!).i32(MC * KC * 4).op(Op.i32_add).set(tile);
     f.get(N!).i32(NR - 1).op(Op.i32_add).i32(NR).op(Op.i32_div_u).set(npan);
     f.forRange(pc, () => f.i32(0), () => f.get(K!), KC, () => {
@@ -276,7 +281,34 @@ function emitGemm(m: ModuleBuilder, cfg: GemmConfig, micro: number): void {
         // pack A[ic:ic+mc, pc:pc+kc] into MR-row panels: apack[(ir/MR)*kc*MR + k*MR + r]
         f.get(scratch!).set(dst);
         f.forRange(ir, () => f.i32(0), () => f.get(mc), MR, () => {
-          f.forRange(k, () => f.i32(0), () => f.get(kc), 1, () => {
+          f.i32(0).set(k);
+          // MR = 4 and a full panel: 4×4 blocks by SIMD (4 row loads, a transpose, 4 stores)
+          if (MR === 4) {
+            f.get(ir).i32(MR).op(Op.i32_add).get(mc).op(Op.i32_le_s);
+            f.if(() => {
+              f.forRange(k, () => f.i32(0), () => f.get(kc), 4, () => {
+                for (let rr = 0; rr < 4; rr++) {
+                  addr(f, a!, () => f.get(ic).get(ir).op(Op.i32_add).i32(rr).op(Op.i32_add).get(lda!).op(Op.i32_mul).get(pc).op(Op.i32_add).get(k).op(Op.i32_add));
+                  f.vmem(V.v128_load).set(pk[rr]!);
+                }
+                // [a0 b0 a1 b1], [a2 b2 a3 b3], [c0 d0 c1 d1], [c2 d2 c3 d3]
+                f.get(pk[0]!).get(pk[1]!).shuffle(lanes32([0, 4, 1, 5])).set(pt[0]!);
+                f.get(pk[0]!).get(pk[1]!).shuffle(lanes32([2, 6, 3, 7])).set(pt[1]!);
+                f.get(pk[2]!).get(pk[3]!).shuffle(lanes32([0, 4, 1, 5])).set(pt[2]!);
+                f.get(pk[2]!).get(pk[3]!).shuffle(lanes32([2, 6, 3, 7])).set(pt[3]!);
+                const out = (x: Local, y: Local, lanes: number[], off: number) => {
+                  f.get(dst).get(x).get(y).shuffle(lanes32(lanes)).vmem(V.v128_store, off);
+                };
+                out(pt[0]!, pt[2]!, [0, 1, 4, 5], 0);
+                out(pt[0]!, pt[2]!, [2, 3, 6, 7], 16);
+                out(pt[1]!, pt[3]!, [0, 1, 4, 5], 32);
+                out(pt[1]!, pt[3]!, [2, 3, 6, 7], 48);
+                f.get(dst).i32(64).op(Op.i32_add).set(dst);
+              }, true);
+            });
+          }
+          // the rest element by element (k continues where the blocks stopped)
+          f.forRange(k, () => f.get(k), () => f.get(kc), 1, () => {
             for (let rr = 0; rr < MR; rr++) {
               f.get(dst);
               // A element, or 0 below the last row
