@@ -283,9 +283,14 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
       .filter((j) => modes[j] !== "col" && used.has(s.inputs[j]!))
       .map((j) => ({ ptr: f.local(T.i32), kind: kindOf(s.inputs[j]!), val: val.get(s.inputs[j]!)!, base: () => f.get(inBase.get(j)!), perRow: modes[j] === "full" }));
   };
-  const scratchSlot = (v: Var): (() => void) => {
+  // scratch rows come in two sets (by row parity) so that the epilogue of row r − 1 can read
+  // its set while row r's main pass writes the other (see interleavePost)
+  const nScratch = epi?.scratch.length ?? 0;
+  const parMain = f.local(T.i32);
+  const parPost = f.local(T.i32);
+  const scratchSlot = (v: Var, par: Local): (() => void) => {
     const k = epi!.scratch.indexOf(v);
-    return () => f.get(scratch!).get(C!).i32(4 * k).op(Op.i32_mul).op(Op.i32_add);
+    return () => f.get(scratch!).get(C!).get(par).i32(nScratch).op(Op.i32_mul).i32(k).op(Op.i32_add).i32(4).op(Op.i32_mul).op(Op.i32_mul).op(Op.i32_add);
   };
   const main: Phase = {
     loads: loadsFor(s.eqns),
@@ -293,7 +298,7 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
     ops: s.eqns.map((e) => EW_OPS[wasmOpKey(e)!]!),
     stores: [
       ...s.outputs.map((v, k) => ({ ptr: f.local(T.i32), kind: kindOf(v), val: val.get(v)!, base: () => f.get(outBase[k]!), perRow: true })),
-      ...(epi?.scratch ?? []).map((v) => ({ ptr: f.local(T.i32), kind: kindOf(v), val: val.get(v)!, base: scratchSlot(v), perRow: false })),
+      ...(epi?.scratch ?? []).map((v) => ({ ptr: f.local(T.i32), kind: kindOf(v), val: val.get(v)!, base: scratchSlot(v, parMain), perRow: false })),
     ],
   };
   const post: Phase | null = epi && {
@@ -303,7 +308,7 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
         const k = s.outputs.indexOf(v);
         return k >= 0
           ? { ptr: f.local(T.i32), kind: kindOf(v), val: val.get(v)!, base: () => f.get(outBase[k]!), perRow: true }
-          : { ptr: f.local(T.i32), kind: kindOf(v), val: val.get(v)!, base: scratchSlot(v), perRow: false };
+          : { ptr: f.local(T.i32), kind: kindOf(v), val: val.get(v)!, base: scratchSlot(v, parPost), perRow: false };
       }),
     ],
     eqns: epi.eqns,
@@ -409,7 +414,15 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
   /** Runs phases over the n elements of a row (each its own row), accumulating their `red`
    * (as reduceLastKernel: blocks of 8 into the partial accumulators, then 0..7 tail elements
    * one by one). Several phases interleave block by block, each in its own order. */
-  const reduceRow = (passes: readonly { ph: Phase; red: readonly Red[] }[]) => {
+  type Pass = { ph: Phase; red: readonly Red[]; when?: Local };
+  const reduceRow = (passes: readonly Pass[]) => {
+    /** Runs a pass's part of a block (only where its guard holds). */
+    const guarded = (p: Pass, body: () => void) => {
+      if (p.when) {
+        f.get(p.when);
+        f.if(body);
+      } else body();
+    };
     for (const r of passes.flatMap((p) => p.red)) {
       const init = r.op === "sum" ? 0 : r.op === "max" ? -Infinity : Infinity;
       for (const a of r.acc) f.vf32(init).set(a);
@@ -420,30 +433,33 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
       f.loop((cont) => {
         f.get(n).i32(8).op(Op.i32_lt_s).brIf(exit);
         for (const second of [false, true])
-          for (const { ph, red } of passes) {
-            step(ph, false);
-            accumulate(red, second);
-            advance(ph);
-          }
+          for (const p of passes)
+            guarded(p, () => {
+              step(p.ph, false);
+              accumulate(p.red, second);
+              advance(p.ph);
+            });
         f.get(n).i32(8).op(Op.i32_sub).set(n);
         f.br(cont);
       });
     });
     f.get(n).i32(4).op(Op.i32_ge_s);
     f.if(() => {
-      for (const { ph, red } of passes) {
-        step(ph, false);
-        accumulateLanes(red, false);
-        advance(ph);
-      }
+      for (const p of passes)
+        guarded(p, () => {
+          step(p.ph, false);
+          accumulateLanes(p.red, false);
+          advance(p.ph);
+        });
       sub4();
     });
     f.get(n).i32(0).op(Op.i32_gt_s);
     f.if(() => {
-      for (const { ph, red } of passes) {
-        step(ph, true);
-        accumulateLanes(red, true);
-      }
+      for (const p of passes)
+        guarded(p, () => {
+          step(p.ph, true);
+          accumulateLanes(p.red, true);
+        });
     });
   };
   /** Pushes a reduction's row result (float32). */
@@ -494,7 +510,27 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
     f.get(r0).get(r1).op(Op.i32_lt_s);
     f.if(() => prePass(() => f.get(r0)));
   }
+  // the epilogue of row r − 1 runs interleaved with row r's main pass (its stores overlap that
+  // pass's arithmetic), unless it reads a per-row ("col") operand, which holds row r's value
+  const colLike = (a: Atom) => {
+    const j = s.inputs.indexOf(a);
+    return j >= 0 && (modes[j] === "col" || modes[j] === "pre");
+  };
+  const interleavePost = !!post && red.length > 0 && !epi!.eqns.some((e) => e.inputs.some(colLike));
+  const hasPrev = f.local(T.i32);
+  const hasNext = f.local(T.i32);
+  /** Splats the reduction results of `r` for the epilogue and points its streams at row r. */
+  const postSetup = (r: () => void, off: Local) => {
+    epi!.pseudo.forEach((k, v) => {
+      f.get(redBase[k]!);
+      r();
+      f.i32(2).op(Op.i32_shl).op(Op.i32_add).vmem(V.v128_load32_splat).set(val.get(v)!);
+    });
+    initPtrs(post!, off);
+  };
   f.forRange(row, () => f.get(r0), () => f.get(r1), 1, () => {
+    f.get(row).i32(1).op(Op.i32_and).set(parMain);
+    f.i32(1).get(parMain).op(Op.i32_sub).set(parPost);
     if (pre && !interleave) prePass(() => f.get(row));
     f.get(row).get(C!).op(Op.i32_mul).set(rowOff);
     initPtrs(main, rowOff);
@@ -522,40 +558,62 @@ function emitBody(f: FuncBuilder, s: KernelSpec, host: HostFns): void {
         finishRed(r);
         f.mem(Op.f32_store);
       });
+    const passes: Pass[] = [{ ph: main, red }];
+    const next = () => f.get(row).i32(1).op(Op.i32_add);
+    const prev = () => f.get(row).i32(1).op(Op.i32_sub);
     if (interleave) {
-      const next = () => f.get(row).i32(1).op(Op.i32_add);
       next();
-      f.get(r1).op(Op.i32_lt_s);
-      f.if(
-        () => {
-          const off = f.local(T.i32);
-          f.get(rowOff).get(C!).op(Op.i32_add).set(off);
-          initPtrs(pre!.ph, off);
-          reduceRow([{ ph: main, red }, pre!]);
-          storeRed();
-          preAddr(next);
-          finishRed(pre!.red[0]!);
-          f.mem(Op.f32_store);
-        },
-        () => {
-          reduceRow([{ ph: main, red }]);
-          storeRed();
-        },
-      );
-    } else {
-      reduceRow([{ ph: main, red }]);
-      storeRed();
-    }
-    if (post) {
-      // the epilogue over the row just computed: reduction results splat, group values read back
-      epi!.pseudo.forEach((k, v) => {
-        f.get(redBase[k]!).get(row).i32(2).op(Op.i32_shl).op(Op.i32_add).vmem(V.v128_load32_splat).set(val.get(v)!);
+      f.get(r1).op(Op.i32_lt_s).set(hasNext);
+      f.get(hasNext);
+      f.if(() => {
+        const off = f.local(T.i32);
+        f.get(rowOff).get(C!).op(Op.i32_add).set(off);
+        initPtrs(pre!.ph, off);
       });
-      initPtrs(post, rowOff);
+      passes.push({ ...pre!, when: hasNext });
+    }
+    if (interleavePost) {
+      f.get(row).get(r0).op(Op.i32_gt_s).set(hasPrev);
+      f.get(hasPrev);
+      f.if(() => {
+        const off = f.local(T.i32);
+        f.get(rowOff).get(C!).op(Op.i32_sub).set(off);
+        postSetup(prev, off);
+      });
+      passes.push({ ph: post!, red: [], when: hasPrev });
+    }
+    reduceRow(passes);
+    storeRed();
+    if (interleave) {
+      f.get(hasNext);
+      f.if(() => {
+        preAddr(next);
+        finishRed(pre!.red[0]!);
+        f.mem(Op.f32_store);
+      });
+    }
+    if (post && !interleavePost) {
+      // the epilogue over the row just computed: reduction results splat, group values read back
+      f.get(parMain).set(parPost);
+      postSetup(() => f.get(row), rowOff);
       f.get(C!).set(n);
       stream(post);
     }
   });
+  if (interleavePost) {
+    // the last row's epilogue
+    f.get(r0).get(r1).op(Op.i32_lt_s);
+    f.if(() => {
+      const last = () => f.get(r1).i32(1).op(Op.i32_sub);
+      last();
+      f.i32(1).op(Op.i32_and).set(parPost);
+      last();
+      f.get(C!).op(Op.i32_mul).set(rowOff);
+      postSetup(last, rowOff);
+      f.get(C!).set(n);
+      stream(post!);
+    });
+  }
 }
 
 // ---------------------------------------------------------------- executable
@@ -759,7 +817,7 @@ export function compileWasm(original: Jaxpr): WasmExecutable {
         });
         // a scratch row per value read back by the epilogue, per thread
         const nScratch = spec.epi?.scratch.length ?? 0;
-        const scratchBytes = Math.ceil((nScratch * spec.layout.C * 4) / 16) * 16;
+        const scratchBytes = Math.ceil((2 * nScratch * spec.layout.C * 4) / 16) * 16;
         const nThreads = nScratch ? (wasmThreadPool()?.threads ?? 1) : 0;
         const scratch = nScratch ? heap.alloc(scratchBytes * nThreads) : 0;
         let outs: WasmBuffer[];

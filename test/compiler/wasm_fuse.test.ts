@@ -182,6 +182,13 @@ test("row epilogues: a reduction's result feeds an elementwise pass over the sam
     compare(`softmax by hand ${r}x${c}`, sm2, [x], c > 1 ? ["kernel", "reshape", "reshape"] : undefined);
     compare(`exp(x - max) ${r}x${c}`, (x: A) => jnp.exp(x.sub(jnp.max(x, -1, { keepdims: true } as never))), [x], c > 1 ? ["kernel", "reshape"] : undefined);
   }
+  // an epilogue without a leading max, interleaved with the next row's main pass (two sets
+  // of scratch rows), single-threaded and split over the threads; rows of one vector or less
+  const norm = (x: A) => {
+    const e = jnp.tanh(x).mul(2);
+    return e.div(jnp.sum(e, -1, { keepdims: true } as never)).add(1);
+  };
+  for (const [r, c] of [[1, 5], [2, 3], [7, 13], [300, 999]] as const) compare(`normalise ${r}x${c}`, norm, [arr(r * c, [r, c], -2, 2)]);
   // a max that is not over the rows of the kernel's operand stays its own step
   compare("max of another array", (x: A, y: A) => jnp.exp(x.sub(jnp.max(y, -1, { keepdims: true } as never))), [arr(40, [4, 10]), arr(40, [4, 10], -2, 2)], [
     "reduce_max",
