@@ -22,6 +22,14 @@
 // "col" operand (softmax's x - max(x)), the max is computed inside the kernel, in a first pass
 // over each row (reduceLastKernel's order, so bit-identical), stored as the reduce_max output
 // and splat for the row; the reshapes run after the kernel.
+// Pipelining: a row's passes are memory-bound (the max pass loads the row, the epilogue
+// stores it) or arithmetic-bound (the main pass), so they are interleaved across rows: block
+// by block, the main pass of row r runs together with the max pass of row r + 1 and the
+// epilogue of row r − 1 (which reads the other of two sets of scratch rows). Each pass keeps
+// its own order, so the values are the same; an epilogue that reads a per-row ("col")
+// operand runs after its own row instead. Before the jaxpr is planned, simplify.ts folds
+// scalar constants, lets elementwise ops read scalar broadcasts in place and turns outer
+// products into broadcasting multiplies.
 // Threads: kernels of at least PAR_MIN elements are split over the backend's worker pool,
 // flat ones in chunks of 16 elements, rows ones by rows — bitwise the same as one call.
 //
