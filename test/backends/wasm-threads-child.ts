@@ -45,7 +45,8 @@ const cast = (x: JaxArray, d: DType): JaxArray => bind1(getPrimitive("convert_el
 function results(): Record<string, string> {
   const r: Record<string, string> = {};
   // products (odd sizes: edge tiles in both directions)
-  for (const [m, k, n] of [[257, 131, 199], [513, 517, 259], [1023, 65, 300], [67, 1000, 1001], [3, 1000, 513]] as const)
+  // (M ≤ 256: split by column panels — 67, 3, 128, 200 rows; else by rows)
+  for (const [m, k, n] of [[257, 131, 199], [513, 517, 259], [1023, 65, 300], [67, 1000, 1001], [3, 1000, 513], [128, 300, 403], [200, 784, 515]] as const)
     r[`matmul ${m}x${k}x${n}`] = hash(jnp.matmul(f32([m, k]), f32([k, n])));
   r["matmul B^T 301x257x403"] = hash(dot(f32([301, 257]), f32([403, 257]), [[1], [1]]));
   r["batched 3x129x130x131"] = hash(jnp.matmul(f32([3, 129, 130]), f32([3, 130, 131])));

@@ -653,7 +653,11 @@ const dotImpl: WasmImpl = ([x, y], [xa, ya], p, [o]) => {
     const npan = Math.ceil(N / g.cfg.NR);
     for (let bi = 0; bi < B; bi++) {
       parallelFor(g.packB, [b + bi * K * N * 4, bp, K, N, transB ? K : N, transB, 0, 0], 6, 0, npan, K * g.cfg.NR, threads > 1 ? PAR_MIN.cheapElements : Infinity);
-      parallelFor(g.gemm, [a + bi * M * K * 4, K, bp, out.ptr + bi * M * N * 4, N, N, K, 0, 0, sc], 7, 0, M, N * K, threads > 1 ? PAR_MIN.matmul : Infinity, g.cfg.MR, 9, scb);
+      // few rows (an MLP's batch): split by column panels, so each thread reads part of B
+      if (threads > 1 && M <= 256 && npan >= 4 * threads)
+        // (one chunk per thread: every chunk packs all of A)
+        parallelFor(g.gemmCols, [a + bi * M * K * 4, K, bp, out.ptr + bi * M * N * 4, N, N, K, M, 0, 0, sc], 8, 0, npan, M * K * g.cfg.NR, PAR_MIN.matmul, Math.ceil(npan / threads), 10, scb);
+      else parallelFor(g.gemm, [a + bi * M * K * 4, K, bp, out.ptr + bi * M * N * 4, N, N, K, 0, 0, sc], 7, 0, M, N * K, threads > 1 ? PAR_MIN.matmul : Infinity, g.cfg.MR, 9, scb);
     }
   } finally {
     for (const t of temps) heap.free(t);

@@ -38,6 +38,7 @@ export function packedBytes(cfg: GemmConfig, K: number, N: number): number {
 export interface GemmKernels {
   packB: KernelFn;
   gemm: KernelFn;
+  gemmCols: KernelFn;
   cfg: GemmConfig;
 }
 
@@ -104,9 +105,10 @@ export function gemmKernels(heap: WasmHeap, cfg: GemmConfig = DEFAULT_GEMM): Gem
   const ex = kernelModule(heap, key, (m) => {
     const micro = emitMicro(m, cfg);
     emitPackB(m, cfg);
-    emitGemm(m, cfg, micro);
+    const gemm = emitGemm(m, cfg, micro);
+    emitGemmCols(m, cfg, gemm);
   });
-  return { packB: ex.packB!, gemm: ex.gemm!, cfg };
+  return { packB: ex.packB!, gemm: ex.gemm!, gemmCols: ex.gemmCols!, cfg };
 }
 
 function emitPackB(m: ModuleBuilder, cfg: GemmConfig): void {
@@ -243,10 +245,32 @@ export function gemvKernels(heap: WasmHeap): GemvKernels {
 /** i8x16.shuffle byte indices selecting 32-bit lanes (0–3 first operand, 4–7 second). */
 const lanes32 = (l: readonly number[]): number[] => l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
 
-function emitGemm(m: ModuleBuilder, cfg: GemmConfig, micro: number): void {
+/**
+ * gemmCols(a, lda, bp, c, ldc, N, K, M, p0, p1, scratch): C[:, p0·NR : p1·NR] for all M rows
+ * (packed-B column panels [p0, p1)) — the split for threads when A has few rows: each thread
+ * then reads only its part of B.
+ */
+function emitGemmCols(m: ModuleBuilder, cfg: GemmConfig, gemm: number): void {
+  const { NR } = cfg;
+  m.func("gemmCols", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
+    const [a, lda, bp, c, ldc, N, K, M, p0, p1, scratch] = f.params as Local[];
+    const cols = f.local(T.i32);
+    // cols = min(N − p0·NR, (p1 − p0)·NR)
+    f.get(p1!).get(p0!).op(Op.i32_sub).i32(NR).op(Op.i32_mul).set(cols);
+    f.get(N!).get(p0!).i32(NR).op(Op.i32_mul).op(Op.i32_sub);
+    f.get(cols).op(Op.i32_lt_s);
+    f.if(() => f.get(N!).get(p0!).i32(NR).op(Op.i32_mul).op(Op.i32_sub).set(cols));
+    f.get(a!).get(lda!);
+    f.get(bp!).get(p0!).get(K!).op(Op.i32_mul).i32(NR * 4).op(Op.i32_mul).op(Op.i32_add);
+    f.get(c!).get(p0!).i32(NR * 4).op(Op.i32_mul).op(Op.i32_add);
+    f.get(ldc!).get(cols).get(K!).i32(0).get(M!).get(scratch!).call(gemm);
+  });
+}
+
+function emitGemm(m: ModuleBuilder, cfg: GemmConfig, micro: number): number {
   const { MR, NR, KC, MC } = cfg;
   // gemm(a, lda, bp, c, ldc, N, K, r0, r1, scratch)
-  m.func("gemm", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
+  return m.func("gemm", [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], [], (f) => {
     const [a, lda, bp, c, ldc, N, K, r0, r1, scratch] = f.params as Local[];
     const pc = f.local(T.i32);
     const kc = f.local(T.i32);
