@@ -98,18 +98,22 @@ const num = (name, dflt) => {
 };
 
 /**
- * Times `fn` (sync or async; it must block until its results are ready): one or two
- * warm-up calls, then timed calls until `minReps` are done and `budgetMs` has passed (at most
- * `maxReps`, and no new call once 4 × budget is spent). Returns the median in ms.
+ * Times `fn` (sync or async; it must block until its results are ready). Warm-up: calls
+ * until a fifth of `budgetMs` has passed (at least two), so that the JavaScript engine has
+ * optimised the library's own code (each timed run of a 0.1 ms benchmark would otherwise
+ * measure code that is still being compiled). Then timed calls until `minReps` are done and
+ * `budgetMs` has passed (at most `maxReps`, and no new call once 4 × budget is spent).
+ * Returns the median in ms.
  */
 export async function measure(fn, opts = {}) {
   const budgetMs = opts.budgetMs ?? num("BENCH_BUDGET_MS", 1500);
   const minReps = opts.minReps ?? 3;
-  const maxReps = opts.maxReps ?? 40;
+  const maxReps = opts.maxReps ?? 2000;
   let t = performance.now();
   await fn();
   const warm = performance.now() - t;
-  if (warm < budgetMs / 10) await fn();
+  const warmEnd = performance.now() + budgetMs / 5;
+  for (let k = 1; k < 2 || performance.now() < warmEnd; k++) await fn();
   const times = [];
   const start = performance.now();
   for (;;) {

@@ -96,12 +96,17 @@ def mlp_step(params, x, y, lr):
     return loss, new
 
 
-def measure(fn, budget_ms, min_reps=3, max_reps=40):
+def measure(fn, budget_ms, min_reps=3, max_reps=2000):
+    # the same scheme as bench/common.mjs: warm up for a fifth of the budget (at least two
+    # calls), then time calls until the budget has passed
     t = time.perf_counter()
     fn()
     warm = (time.perf_counter() - t) * 1e3
-    if warm < budget_ms / 10:
+    warm_end = time.perf_counter() + budget_ms / 5e3
+    k = 1
+    while k < 2 or time.perf_counter() < warm_end:
         fn()
+        k += 1
     times = []
     start = time.perf_counter()
     while True:
