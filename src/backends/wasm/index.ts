@@ -3,8 +3,8 @@
 // matmul.ts; cached per op, dtype and layout, so op-by-op calls compile once), and otherwise
 // runs the primitive's reference `impl` on host views of the memory and copies the result
 // in. So every primitive works here; WASM_KERNELS lists what runs as wasm (float32 math,
-// comparisons, select, reductions, matmul (float32 accumulation); int32/bool arithmetic and logic; copies of any
-// dtype); float64 and uint32 use the JS impls for now.
+// comparisons, select, reductions, matmul with float32 accumulation; int32/bool arithmetic and
+// logic; copies of any dtype); float64 and uint32 use the JS impls for now.
 //
 // Buffers: a WasmBuffer handle points at a refcounted block. Each handle is registered with a
 // FinalizationRegistry, so the block is freed when the array holding the handle is garbage
@@ -20,8 +20,8 @@
 // cleanupSome, see makeRegistry). toHost returns a copy, since a block is reused as soon as
 // its array is gone.
 // Threads: calls above a size threshold (PAR_MIN) are split over a persistent worker pool
-// that shares the memory (threads.ts; JAXTS_THREADS=n, 1 = off): matmul by rows of A (and
-// packing B by panels), elementwise ops by elements or broadcast rows, reductions and copies
+// that shares the memory (threads.ts; JAXTS_THREADS=n, 1 = off): matmul by rows of A, or by
+// column panels when A has at most 256 rows (and packing B by panels), elementwise ops by elements or broadcast rows, reductions and copies
 // by output rows, matrix-vector products by rows/columns; results are bitwise the same.
 // It is the default backend once imported (src/index.ts does) where the host runs WebAssembly
 // SIMD128; JAXTS_BACKEND=js selects the js reference backend instead;
