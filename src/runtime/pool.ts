@@ -4,10 +4,8 @@
 // SharedArrayBuffers that all threads see, so inputs and outputs are never copied through
 // messages. An exception on one device aborts the group (no device hangs in a barrier) and is
 // rethrown here naming the device; the pool stays usable.
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
+import { NO_WORKERS, fileUrl, tsxApiUrl, workerThreads } from "./node.js";
 import type { SClosedJaxpr } from "./serialize.js";
 import { CTL } from "./comm.js";
 
@@ -53,7 +51,7 @@ const deviceModules: string[] = [];
  */
 export function registerDeviceModule(url: string): void {
   if (workers.length) throw new Error("registerDeviceModule must be called before the first pmap starts the device workers");
-  deviceModules.push(url.startsWith("file:") ? url : pathToFileURL(url).href);
+  deviceModules.push(fileUrl(url));
 }
 
 function workerUrl(): URL {
@@ -61,12 +59,6 @@ function workerUrl(): URL {
   return new URL(self.endsWith(".ts") ? "./worker.ts" : "./worker.js", self);
 }
 
-/** The ESM entry of tsx's register API (only used when running from TypeScript sources). */
-function tsxApiUrl(): string {
-  const req = createRequire(import.meta.url);
-  const pkg = req.resolve("tsx/package.json");
-  return pathToFileURL(join(dirname(pkg), "dist/esm/api/index.mjs")).href;
-}
 
 // A tiny CommonJS bootstrap: it imports the device module and reports a failed start through
 // shared memory, since the main thread may be blocked in Atomics.wait and cannot see events.
@@ -86,12 +78,14 @@ const st = new Int32Array(workerData.status);
 
 function getWorker(i: number): DeviceWorker {
   while (workers.length <= i) {
+    if (!workerThreads) throw new Error(`pmap: ${NO_WORKERS}`);
+    const { MessageChannel, Worker } = workerThreads;
     const { port1, port2 } = new MessageChannel();
     const status = new SharedArrayBuffer(4);
     const message = new SharedArrayBuffer(4000);
     const url = workerUrl();
     // running from sources (tests, the tour): device workers load TypeScript through tsx
-    const tsx = url.pathname.endsWith(".ts") ? tsxApiUrl() : null;
+    const tsx = url.pathname.endsWith(".ts") ? tsxApiUrl(import.meta.url) : null;
     // each simulated device is one core's worth of work: its wasm backend runs kernels on
     // its own thread only (JAXTS_DEVICE_THREADS overrides), so n devices use n cores
     const env = { ...process.env, JAXTS_THREADS: process.env.JAXTS_DEVICE_THREADS ?? "1" };
@@ -136,7 +130,7 @@ export function runGroup(cmds: DeviceCommand[], maxWaitMs = 10 * 60_000): Device
     }
   }
   cmds.forEach((_, d) => {
-    const m = receiveMessageOnPort(workers[d]!.port);
+    const m = workerThreads!.receiveMessageOnPort(workers[d]!.port);
     if (m) replies[d] = m.message as DeviceReply;
   });
   return replies;

@@ -8,7 +8,8 @@
 // one), runs them, and counts them done. It never spins and never touches the event loop
 // after start (so an idle worker costs nothing and, unref'd, does not keep the process up).
 // The control block layout is defined here and imported by threads.ts.
-import { type MessagePort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import type { MessagePort } from "node:worker_threads";
+import { workerThreads } from "../../runtime/node.js";
 import { HOST_MATH } from "../../core/host_math.js";
 
 /** Word offsets of the control block (an Int32Array over a SharedArrayBuffer). */
@@ -85,7 +86,7 @@ function main(init: WorkerInit): void {
   /** Instantiates every kernel the main thread has sent so far. */
   const pull = (): void => {
     for (;;) {
-      const m = receiveMessageOnPort(init.port);
+      const m = workerThreads!.receiveMessageOnPort(init.port);
       if (!m) return;
       const k = m.message as KernelMessage;
       let ex = instances.get(k.mid);
@@ -177,5 +178,5 @@ function main(init: WorkerInit): void {
 
 // started by threads.ts (through its bootstrap) with the init data; importing this file
 // elsewhere (threads.ts takes the layout from it) does nothing
-const init = workerData as (WorkerInit & { wasmThread?: boolean }) | null;
+const init = (workerThreads?.workerData ?? null) as (WorkerInit & { wasmThread?: boolean }) | null;
 if (init?.wasmThread) main(init);

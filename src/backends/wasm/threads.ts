@@ -26,11 +26,8 @@
 // worker that fails to start is reported by a process warning, and the pool is not used.
 // Idle workers are unref'd and blocked in Atomics.wait, so they never keep a process alive.
 // Inside a worker thread (a pmap device) the pool is off: the devices already use the cores.
-import { createRequire } from "node:module";
-import { availableParallelism, cpus } from "node:os";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { MessageChannel, type MessagePort, Worker, isMainThread } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
+import { NO_WORKERS, nodeOs, tsxApiUrl, workerThreads } from "../../runtime/node.js";
 import type { WasmMemory } from "./encoder.js";
 import { type KernelFn, kernelOrigin } from "./kernels.js";
 import { C, type KernelMessage, MSG_BYTES } from "./thread_worker.js";
@@ -44,7 +41,7 @@ const env: Env = (globalThis as { process?: { env?: Env } }).process?.env ?? {};
 /** Threads the pool would use: JAXTS_THREADS, else the machine's cores (at most MAX_THREADS);
  * 1 inside a worker thread (a pmap device already runs on its own core). */
 export function configuredThreads(): number {
-  if (!isMainThread) return 1;
+  if (!workerThreads || !workerThreads.isMainThread) return 1;
   const v = env.JAXTS_THREADS;
   if (v !== undefined && v !== "") {
     const n = Number(v);
@@ -53,7 +50,7 @@ export function configuredThreads(): number {
   }
   let cores = 1;
   try {
-    cores = typeof availableParallelism === "function" ? availableParallelism() : cpus().length;
+    cores = nodeOs ? (typeof nodeOs.availableParallelism === "function" ? nodeOs.availableParallelism() : nodeOs.cpus().length) : 1;
   } catch {
     cores = 1;
   }
@@ -77,12 +74,6 @@ export interface ThreadStats {
 function workerUrl(): URL {
   const self = import.meta.url;
   return new URL(self.endsWith(".ts") ? "./thread_worker.ts" : "./thread_worker.js", self);
-}
-/** The ESM entry of tsx's register API (only used when running from TypeScript sources). */
-function tsxApiUrl(): string {
-  const req = createRequire(import.meta.url);
-  const pkg = req.resolve("tsx/package.json");
-  return pathToFileURL(join(dirname(pkg), "dist/esm/api/index.mjs")).href;
 }
 // a CommonJS bootstrap: registers tsx when running from sources, imports the worker, and
 // reports a failed start through the control block (the main thread may be blocked)
@@ -130,7 +121,9 @@ export class ThreadPool {
     if (this.threads > 1 && this.workers.length === 0 && !this.disabled) {
       try {
         const url = workerUrl();
-        const tsx = url.pathname.endsWith(".ts") ? tsxApiUrl() : null;
+        if (!workerThreads) throw new Error(NO_WORKERS);
+        const { MessageChannel, Worker } = workerThreads;
+        const tsx = url.pathname.endsWith(".ts") ? tsxApiUrl(import.meta.url) : null;
         for (let i = 0; i < this.threads - 1; i++) {
           const { port1, port2 } = new MessageChannel();
           const worker = new Worker(BOOTSTRAP, {
