@@ -13,9 +13,9 @@ import { allocHints, getBackend } from "../backends/backend.js";
 import { JS_HELPERS, JS_OPS, roundTo } from "./js_ops.js";
 import { simplifyJaxpr } from "./simplify.js";
 
-type Step =
-  | { kind: "eqn"; eqn: JaxprEqn }
-  | { kind: "kernel"; fn: (ins: TypedArray[], outs: TypedArray[]) => void; inputs: Atom[]; outputs: Var[]; shape: readonly number[] };
+/** A generated JS loop over a fused group (its outputs include the reductions' results). */
+export type JsKernel = { kind: "kernel"; fn: (ins: TypedArray[], outs: TypedArray[]) => void; inputs: Atom[]; outputs: Var[]; shape: readonly number[] };
+type Step = { kind: "eqn"; eqn: JaxprEqn } | JsKernel;
 
 export interface Executable {
   readonly steps: readonly Step[];
@@ -23,7 +23,7 @@ export interface Executable {
 }
 
 /** Is this equation fusible into an elementwise kernel of the given shape? */
-function fusible(e: JaxprEqn): boolean {
+export function fusible(e: JaxprEqn): boolean {
   if (!(e.prim.name in JS_OPS) || e.outvars.length !== 1) return false;
   // operands broadcast numpy-style into the output: every operand's rank is at most the output's
   const out = e.outvars[0]!.aval;
@@ -41,7 +41,7 @@ const REDUCERS: Record<string, { init: (d: string) => string; combine: (acc: str
   reduce_min: { init: (d) => (d === "int32" ? "2147483647" : d === "uint32" ? "4294967295" : "Infinity"), combine: (a, v) => `(${v} < ${a} || ${v} !== ${v} ? ${v} : ${a})` },
 };
 
-function codegen(eqns: JaxprEqn[], inputs: Atom[], outputs: Var[], shape: readonly number[], reductions: Reduction[] = []): Step & { kind: "kernel" } {
+export function codegen(eqns: JaxprEqn[], inputs: Atom[], outputs: Var[], shape: readonly number[], reductions: Reduction[] = []): JsKernel {
   const name = new Map<Var, string>();
   const lines: string[] = [];
   const pre: string[] = [];
@@ -148,12 +148,15 @@ export function groupInputs(eqns: readonly JaxprEqn[]): Atom[] {
 /**
  * Splits a jaxpr into fused groups and single equations. `canFuse(e)` says whether an
  * equation may join an elementwise group; `canReduce(e, group)` whether a reduction of a value
- * the group computes may fuse into it (the group's elementwise equations are final then).
+ * the group computes may fuse into it (the group's elementwise equations are final then);
+ * `kindOf(e)` (optional) splits groups where it changes (the wasm compiler keeps its own
+ * kernels and JS loops apart).
  */
 export function planJaxpr(
   jaxpr: Jaxpr,
   canFuse: (e: JaxprEqn) => boolean,
   canReduce: (e: JaxprEqn, group: readonly JaxprEqn[], reductions: readonly JaxprEqn[]) => boolean,
+  kindOf: (e: JaxprEqn) => string = () => "",
 ): Planned[] {
   // uses of each var outside its defining group decide the group's outputs
   const usedBy = new Map<Var, Set<JaxprEqn | "out">>();
@@ -197,7 +200,11 @@ export function planJaxpr(
       reductions.push(e);
       continue;
     }
-    if (reductions.length === 0 && canFuse(e) && (group.length === 0 || shapeEq(group[0]!.outvars[0]!.aval.shape, e.outvars[0]!.aval.shape))) {
+    if (
+      reductions.length === 0 &&
+      canFuse(e) &&
+      (group.length === 0 || (shapeEq(group[0]!.outvars[0]!.aval.shape, e.outvars[0]!.aval.shape) && kindOf(group[0]!) === kindOf(e)))
+    ) {
       group.push(e);
       continue;
     }

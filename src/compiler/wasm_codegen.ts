@@ -44,6 +44,7 @@
 // without an emitter, middle-axis reductions — runs op by op through bind (which is exact by
 // definition). Modules are cached per group signature (kernelModule); executables per jaxpr.
 import { shapeEq, shapeSize, stridesOf } from "../core/aval.js";
+import { typedArrayFor } from "../core/dtype.js";
 import { EagerArray, type JaxArray } from "../core/array.js";
 import { type Atom, type Jaxpr, type JaxprEqn, Literal, type Var } from "../core/jaxpr.js";
 import { getBackend } from "../backends/backend.js";
@@ -66,9 +67,9 @@ import {
   vstore,
 } from "../backends/wasm/kernels.js";
 import * as X from "../backends/wasm/vmath.js";
-import { KIND, PAR_MIN, WasmBuffer, heap, kernelCall, newBuffer, wasmThreadPool } from "../backends/wasm/index.js";
+import { KIND, PAR_MIN, WasmBuffer, heap, hostBuffer, kernelCall, newBuffer, wasmThreadPool } from "../backends/wasm/index.js";
 import { simplifyJaxpr } from "./simplify.js";
-import { type FusedGroup, type Planned, groupInputs, planJaxpr, runSteps } from "./fuse.js";
+import { type FusedGroup, type JsKernel, type Planned, codegen, fusible, groupInputs, planJaxpr, runSteps } from "./fuse.js";
 
 /** The EW_OPS key of an equation, or null when it has no wasm emitter (then it is not fused). */
 export function wasmOpKey(e: JaxprEqn): string | null {
@@ -632,7 +633,13 @@ interface PreChain {
   chain: JaxprEqn[];
   col: Var;
 }
-type WasmStep = { kind: "eqn"; eqn: JaxprEqn } | KernelStep;
+/** A group of dtypes the wasm kernels do not compute (float64, uint32): a JS loop (fuse.ts). */
+type JsStep = Omit<JsKernel, "kind"> & { kind: "js" };
+type WasmStep = { kind: "eqn"; eqn: JaxprEqn } | KernelStep | JsStep;
+/** Equations the wasm emitters cannot run because they touch such a dtype, but the JS fused
+ * loops can: they form groups of their own (so float64 chains fuse as on the js backend). */
+const jsOnly = (e: JaxprEqn): boolean =>
+  wasmOpKey(e) === null && fusible(e) && [...e.inputs, ...e.outvars].some((a) => !KIND[a.aval.dtype]);
 
 export interface WasmExecutable {
   readonly steps: readonly WasmStep[];
@@ -774,7 +781,13 @@ function findPre(steps: readonly WasmStep[], g: FusedGroup, epiInputs: readonly 
 /** Compiles a jaxpr for the wasm backend: fused SIMD kernels and single equations. */
 export function compileWasm(original: Jaxpr): WasmExecutable {
   const jaxpr = simplifyJaxpr(original);
-  const plan = planJaxpr(jaxpr, (e) => wasmOpKey(e) !== null, reductionFuses);
+  const wasmGroup = (g: readonly JaxprEqn[]) => g.every((e) => wasmOpKey(e) !== null);
+  const plan = planJaxpr(
+    jaxpr,
+    (e) => wasmOpKey(e) !== null || jsOnly(e),
+    (e, g, r) => (wasmGroup(g) ? reductionFuses(e, g, r) : e.prim.name in REDS),
+    (e) => (wasmOpKey(e) !== null ? "wasm" : "js"),
+  );
   const uses = usesOf(jaxpr);
   const steps: WasmStep[] = [];
   const asEqns = (g: FusedGroup): WasmStep[] => [...g.eqns, ...g.reductions].map((eqn) => ({ kind: "eqn", eqn }));
@@ -782,6 +795,11 @@ export function compileWasm(original: Jaxpr): WasmExecutable {
     const p = plan[i]!;
     if (p.kind === "eqn") {
       steps.push(p);
+      continue;
+    }
+    if (!wasmGroup(p.group.eqns)) {
+      const k = codegen(p.group.eqns, p.group.inputs, p.group.outputs, p.group.shape, p.group.reductions.map((eqn) => ({ eqn })));
+      steps.push({ ...k, kind: "js" });
       continue;
     }
     /** The kernel with a leading row max folded in when the steps before it compute one. */
@@ -813,7 +831,19 @@ export function compileWasm(original: Jaxpr): WasmExecutable {
   return {
     steps,
     run: (consts, args) =>
-      runSteps(jaxpr, steps, consts, args, (s: KernelStep, read, set) => {
+      runSteps(jaxpr, steps, consts, args, (s: KernelStep | JsStep, read, set) => {
+        if (s.kind === "js") {
+          // host views of the inputs (no copies), results kept on the JS heap
+          const ins = s.inputs.map((a) => {
+            const x = read(a) as EagerArray;
+            x._checkAlive();
+            return x._buf instanceof WasmBuffer ? x._buf.view() : x._host();
+          });
+          const outs = s.outputs.map((v) => typedArrayFor(v.aval.dtype, v.aval.size));
+          s.fn(ins, outs);
+          s.outputs.forEach((v, i) => set(v, new EagerArray(hostBuffer(v.aval.dtype, outs[i]!), v.aval, wasm)));
+          return;
+        }
         const { spec } = s;
         const epiOutputs = spec.epi?.outputs ?? [];
         const arrs = spec.inputs.map((a) => read(a) as EagerArray);
@@ -860,7 +890,7 @@ export function compileWasm(original: Jaxpr): WasmExecutable {
           const v = spec.pre.red.outvars[0]!;
           set(v, new EagerArray(epis[epiOutputs.length]!, v.aval, wasm));
         }
-      }, (s) => s.spec.inputs),
+      }, (s) => (s.kind === "js" ? s.inputs : s.spec.inputs)),
   };
 }
 

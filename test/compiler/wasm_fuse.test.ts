@@ -35,7 +35,7 @@ function compare(name: string, f: (...xs: A[]) => A | A[], args: A[], steps?: st
   const ws = args.map(W);
   if (steps) {
     const ex = compileWasm(makeJaxpr(f)(...ws).jaxpr);
-    assert.deepEqual(ex.steps.map((s) => (s.kind === "kernel" ? "kernel" : s.eqn.prim.name)), steps, `${name}: steps`);
+    assert.deepEqual(ex.steps.map((s) => (s.kind === "kernel" ? "kernel" : s.kind === "js" ? "js" : s.eqn.prim.name)), steps, `${name}: steps`);
   }
   const on = ([] as A[]).concat(jit(f)(...ws) as A | A[]);
   compileOptions.enabled = false;
@@ -260,4 +260,17 @@ test("big fused kernels split over the worker pool give bitwise the same results
   compare("rows 1000x333", f, [arr(1000 * 333, [1000, 333]), arr(333)]);
   const after = threadStats();
   if (before.threads > 1 && !before.disabled) assert.ok(after.jobs > before.jobs, "no kernel call was split");
+});
+
+test("float64 groups (no wasm emitters) fuse into JS loops inside wasm programs, bit-identical", { skip }, () => {
+  const x = jnp.array(values(3 * 130, -3, 3, false), "float64").reshape([3, 130]);
+  const y = jnp.array(values(130, -2, 2, false), "float64");
+  const f = (x: A, y: A) => {
+    const e = jnp.tanh(x).mul(2).add(jnp.sin(x).mul(x)).add(y);
+    return [e, jnp.sum(e.mul(e), -1)];
+  };
+  compare("float64 chain and row sums", f, [x, y], ["js"]);
+  // a float32 chain converted to float64 and back: wasm kernel, JS loop, wasm kernel
+  const g = (x: A) => jnp.exp(jnp.log1p(jnp.abs(x)).astype("float64").mul(1.5).astype("float32")).add(1);
+  compare("float32 -> float64 -> float32", g, [arr(200, [200], -3, 3)]);
 });

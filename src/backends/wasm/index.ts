@@ -391,6 +391,11 @@ export function newBuffer(dtype: DType, n: number, transient = allocHints.transi
   }
   return new WasmBuffer(ptr, n, dtype, { ptr, refs: 1 });
 }
+/** A buffer that keeps `data` (a JS-heap typed array no one else writes) on the JS heap; wasm
+ * kernels stage it like a small buffer. */
+export function hostBuffer(dtype: DType, data: TypedArray): WasmBuffer {
+  return new WasmBuffer(HOST, data.length, dtype, null, data);
+}
 /** A buffer holding `data`; small data that is not a view of the wasm memory is kept as is
  * (the Backend contract lets fromHost keep its argument). */
 function fromTyped(data: TypedArray, dtype: DType, keep = false): WasmBuffer {
@@ -740,7 +745,11 @@ function fallback(prim: Primitive<any>, ins: WasmBuffer[], inAvals: ShapedArray[
     const j = host.findIndex((h) => h.data === d);
     // an output that is an input's data (reshape, identities) shares its block
     if (j >= 0 && ins[j]!.dtype === outAvals[i]!.dtype) return ins[j]!.alias();
-    return fromTyped(d, outAvals[i]!.dtype, j < 0);
+    // dtypes no wasm kernel reads (float64, uint32) stay where the impl made them: the next
+    // JS impl reads them without a copy (a wasm copy kernel stages them like small buffers)
+    const dtype = outAvals[i]!.dtype;
+    if (j < 0 && !KIND[dtype] && d.length > 0) return hostBuffer(dtype, d);
+    return fromTyped(d, dtype, j < 0);
   });
 }
 
@@ -756,7 +765,10 @@ export const wasmBackend: Backend = {
   },
   execute(prim: Primitive<any>, inputs: DeviceBuffer[], inAvals: ShapedArray[], params: Params, outAvals: ShapedArray[]) {
     const ins = inputs.map((b, i) => asWasm(b, inAvals[i]!));
-    const k = IMPLS[prim.name];
+    // results of a dtype no wasm kernel computes from large inputs that all live on the JS
+    // heap (results of JS impls): straight to the JS impl (staging them would only copy)
+    const jsOnly = outAvals.every((a) => !KIND[a.dtype]) && ins.every((b) => b.host !== null) && ins.some((b) => b.host!.byteLength > SMALL_BYTES);
+    const k = jsOnly ? undefined : IMPLS[prim.name];
     if (k) {
       let r: WasmBuffer[] | null = null;
       let ok = false;
