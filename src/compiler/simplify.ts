@@ -25,7 +25,7 @@ const prim = (name: string) => {
   return p;
 };
 
-/** The outer-product dot_general as transpose / broadcast_in_dim / mul / add equations. */
+/** The outer-product dot_general as transpose / reshape / mul / add equations. */
 function outerProduct(e: JaxprEqn): JaxprEqn[] {
   const p = e.params as unknown as DotGeneralParams;
   const out = e.outvars[0]!;
@@ -33,7 +33,7 @@ function outerProduct(e: JaxprEqn): JaxprEqn[] {
   const eqns: JaxprEqn[] = [];
   const nb = p.batch[0].length;
   const nlf = e.inputs[0]!.aval.ndim - nb;
-  // operand → its dims in output order, broadcast to the output shape
+  // operand → its dims in output order, with 1s where the other operand's dims go
   const spread = (x: Atom, batch: readonly number[], first: number): Atom => {
     const nd = x.aval.ndim;
     const free = Array.from({ length: nd }, (_, d) => d).filter((d) => !batch.includes(d));
