@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { jit, jnp, lax, makeJaxpr, vmap, grad, type Array as A } from "../../src/index.js";
 import { compileOptions } from "../../src/transforms/jit.js";
 import { executableFor } from "../../src/compiler/fuse.js";
+import { dotGeneral } from "../../src/primitives/linalg.js";
 
 function bitsEqual(a: A, b: A): boolean {
   const x = a.dataSync();
@@ -83,4 +84,22 @@ test("a reduction to one element whose kept axes have size 1 (flat loop)", () =>
   const col = jnp.linspace(-1, 1, 64).reshape([64, 1]);
   compare("sum over axis 0 of [64, 1]", (c: A) => jnp.square(c.sub(0.5)).sum(0), col);
   compare("mean of a column", (c: A) => jnp.mean(jnp.square(jnp.tanh(c).sub(c))), col);
+});
+
+test("compile-time rewrites (outer products, scalar broadcasts, folded scalars) are bit-identical", () => {
+  // dot_general without contracting dims: plain, batched, batch dims not leading, a scalar
+  // side; -0 products (the matmul's sum of one product is +0)
+  const v = (n: number, shift: number) => jnp.array(Array.from({ length: n }, (_, i) => (i % 4 === 0 ? -0 : Math.sin(i + shift) * 3)));
+  const cases: [A, A, { contracting: [number[], number[]]; batch: [number[], number[]] }][] = [
+    [v(5, 0), v(7, 1).neg(), { contracting: [[], []], batch: [[], []] }],
+    [v(15, 0).reshape([3, 5]), v(21, 2).reshape([3, 7]), { contracting: [[], []], batch: [[0], [0]] }],
+    [v(15, 0).reshape([5, 3]), v(21, 2).reshape([7, 3]), { contracting: [[], []], batch: [[1], [1]] }],
+    [jnp.array(-2.5), v(8, 3).reshape([4, 2]), { contracting: [[], []], batch: [[], []] }],
+  ];
+  for (const [a, b, dn] of cases) compare(`outer ${a.shape}·${b.shape} ${JSON.stringify(dn)}`, (a: A, b: A) => dotGeneral(a, b, dn).mul(2), a, b);
+  // per-example gradients (vmap of grad makes such outer products)
+  const loss = (w: A, xi: A) => jnp.tanh(jnp.dot(xi, w));
+  compare("vmap(grad)", (w: A, xs: A) => vmap(grad(loss), { inAxes: [null, 0] })(w, xs), v(4, 5), v(12, 6).reshape([3, 4]));
+  // relu's zeros and a bias, scalar arithmetic on literals
+  compare("bias + relu", (m: A, b: A) => jnp.maximum(m.add(b), 0).mul(lax.neg(jnp.array(1)).div(3)), m, row);
 });
