@@ -390,3 +390,16 @@ test("vmap of gradients of reductions (per-example gradients)", () => {
   checkVmap(g, [3, 4], 0, 99, "float64");
   checkVmap(g, [4, 3], 1, 98, "float64");
 });
+
+test("options must be objects: numpy's positional keepdims is an error, not silently ignored", () => {
+  const x = jnp.ones([2, 3]);
+  for (const [name, f] of [
+    ["sum", () => jnp.sum(x, 1, true as never)],
+    ["max", () => jnp.max(x, -1, true as never)],
+    ["mean", () => jnp.mean(x, 0, 1 as never)],
+    ["argmax", () => jnp.argmax(x, 1, [true] as never)],
+  ] as const)
+    assert.throws(f, (e: Error) => e instanceof TypeError && e.message.startsWith(`${name}: options must be an object such as { keepdims: true }`), name);
+  assert.deepEqual(jnp.sum(x, 1, { keepdims: true }).shape, [2, 1]);
+  assert.deepEqual(jnp.sum(x, 1, undefined).shape, [2]);
+});

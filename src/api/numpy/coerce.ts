@@ -128,3 +128,13 @@ export function normShape(shape: unknown, where: string): number[] {
     throw new TypeError(`${where}: shape must be a non-negative integer or an array of them, got ${JSON.stringify(shape)}`);
   return [...(s as number[])];
 }
+
+/**
+ * Checks an options argument: undefined or a plain object. Plain-JS callers sometimes pass
+ * numpy's positional form (`sum(x, 0, true)`), which would otherwise be silently ignored.
+ */
+export function checkOptions<T>(opts: T, fn: string): T {
+  if (opts !== undefined && (typeof opts !== "object" || opts === null || Array.isArray(opts)))
+    throw new TypeError(`${fn}: options must be an object such as { keepdims: true }, got ${Array.isArray(opts) ? "an array" : String(opts)}`);
+  return opts;
+}

@@ -3,7 +3,7 @@ import { type ArrayLike, EagerArray, type JaxArray } from "../../core/array.js";
 import { type DType, castScalar, checkDType, typedArrayFor } from "../../core/dtype.js";
 import { ValueError } from "../../core/errors.js";
 import { shapeSize } from "../../core/aval.js";
-import { array, asArray, normShape } from "./coerce.js";
+import { array, asArray, normShape, checkOptions } from "./coerce.js";
 import { broadcastTo } from "../../primitives/movement.js";
 import { convert } from "../../primitives/elementwise.js";
 
@@ -66,6 +66,7 @@ export function arange(start: number, stop?: number | null, step = 1, dtype?: DT
 }
 
 export function linspace(start: number, stop: number, num = 50, opts: { endpoint?: boolean; dtype?: DType } = {}): JaxArray {
+  checkOptions(opts, "linspace");
   if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
   const endpoint = opts.endpoint ?? true;
   const d = opts.dtype ? checkDType(opts.dtype, "linspace") : "float32";

@@ -12,7 +12,7 @@ import { add, convert, lt, rem, select } from "../../primitives/elementwise.js";
 import { type ScatterMode, gather, scatter } from "../../primitives/indexing.js";
 import { broadcastInDim as bcastRaw, concatenate, reshape, rev, slice, transpose } from "../../primitives/movement.js";
 import { broadcastShapes, normAxis, range } from "../../primitives/util.js";
-import { array, asArray } from "./coerce.js";
+import { array, asArray, checkOptions } from "./coerce.js";
 
 // ---------------------------------------------------------------- parsing index elements
 type Entry =
@@ -481,6 +481,7 @@ function modeIndices(i: JaxArray, n: number, mode: TakeMode, where: string): [Ja
  * indices wrap once and out-of-range ones give NaN (floats).
  */
 export function take(a: ArrayLike, indices: ArrayLike, axis?: number | null, opts: TakeOptions = {}): JaxArray {
+  checkOptions(opts, "take");
   let x = asArray(a);
   const i0 = intIndices(indices, "take");
   if (axis === undefined || axis === null) {
@@ -504,6 +505,7 @@ export function take(a: ArrayLike, indices: ArrayLike, axis?: number | null, opt
  * take_along_axis). Default mode "fill" as JAX.
  */
 export function takeAlongAxis(arr: ArrayLike, indices: ArrayLike, axis: number | null = -1, opts: TakeOptions = {}): JaxArray {
+  checkOptions(opts, "takeAlongAxis");
   let x = asArray(arr);
   let ix = intIndices(indices, "take_along_axis");
   if (axis === null) {

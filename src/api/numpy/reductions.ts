@@ -9,7 +9,7 @@ import * as lax from "../../primitives/elementwise.js";
 import * as r from "../../primitives/reduce.js";
 import { reshape, rev } from "../../primitives/movement.js";
 import { normAxes, normAxis, range } from "../../primitives/util.js";
-import { asArray } from "./coerce.js";
+import { asArray, checkOptions } from "./coerce.js";
 
 export interface ReduceOptions {
   keepdims?: boolean;
@@ -81,6 +81,7 @@ const isnan = (a: JaxArray): JaxArray => lax.ne(a, a);
 // ---------------------------------------------------------------- reductions
 /** Sum of elements over `axis` (all when null). bool sums to int32; other dtypes keep theirs. */
 export function sum(x: ArrayLike, axis?: Axis, opts: ReduceOptions = {}): JaxArray {
+  checkOptions(opts, "sum");
   const a = asArray(x);
   const axes = reductionAxes(axis, a.ndim, "sum");
   return keep(r.reduceSum(cast(a, sumDType(a, opts.dtype, "sum")), axes), a.aval.shape, axes, opts.keepdims);
@@ -88,6 +89,7 @@ export function sum(x: ArrayLike, axis?: Axis, opts: ReduceOptions = {}): JaxArr
 
 /** Product of elements over `axis`. bool multiplies as int32. */
 export function prod(x: ArrayLike, axis?: Axis, opts: ReduceOptions = {}): JaxArray {
+  checkOptions(opts, "prod");
   const a = asArray(x);
   const axes = reductionAxes(axis, a.ndim, "prod");
   return keep(r.reduceProd(cast(a, sumDType(a, opts.dtype, "prod")), axes), a.aval.shape, axes, opts.keepdims);
@@ -95,6 +97,7 @@ export function prod(x: ArrayLike, axis?: Axis, opts: ReduceOptions = {}): JaxAr
 
 /** Arithmetic mean over `axis`; integer and bool inputs give float32. Empty → NaN. */
 export function mean(x: ArrayLike, axis?: Axis, opts: ReduceOptions = {}): JaxArray {
+  checkOptions(opts, "mean");
   const a = asArray(x);
   const axes = reductionAxes(axis, a.ndim, "mean");
   const d = opts.dtype !== undefined ? checkDType(opts.dtype, "mean") : toInexact(a.dtype);
@@ -122,6 +125,7 @@ export { var_ as var };
 
 /** Standard deviation over `axis`: sqrt(var(x, axis, { ddof })). */
 export function std(x: ArrayLike, axis?: Axis, opts: VarOptions = {}): JaxArray {
+  checkOptions(opts, "std");
   return lax.sqrt(var_(x, axis, opts));
 }
 
@@ -139,10 +143,12 @@ function extremum(x: ArrayLike, axis: Axis, opts: ExtremumOptions, isMax: boolea
 }
 /** Maximum over `axis` (NaN propagates). An empty axis without `initial` is an error. */
 export function max(x: ArrayLike, axis?: Axis, opts: ExtremumOptions = {}): JaxArray {
+  checkOptions(opts, "max");
   return extremum(x, axis, opts, true);
 }
 /** Minimum over `axis` (NaN propagates). An empty axis without `initial` is an error. */
 export function min(x: ArrayLike, axis?: Axis, opts: ExtremumOptions = {}): JaxArray {
+  checkOptions(opts, "min");
   return extremum(x, axis, opts, false);
 }
 export const amax = max;
@@ -150,6 +156,7 @@ export const amin = min;
 
 /** Peak-to-peak: max - min over `axis`. */
 export function ptp(x: ArrayLike, axis?: Axis, opts: { keepdims?: boolean } = {}): JaxArray {
+  checkOptions(opts, "ptp");
   const a = asArray(x);
   return lax.sub(max(a, axis, opts), min(a, axis, opts));
 }
@@ -170,21 +177,25 @@ function argExtremum(x: ArrayLike, axis: number | null | undefined, opts: { keep
 }
 /** Index of the first maximum along `axis` (of the flattened array when null); int32. NaN counts as the maximum. */
 export function argmax(x: ArrayLike, axis?: number | null, opts: { keepdims?: boolean } = {}): JaxArray {
+  checkOptions(opts, "argmax");
   return argExtremum(x, axis, opts, true);
 }
 /** Index of the first minimum along `axis` (of the flattened array when null); int32. NaN counts as the minimum. */
 export function argmin(x: ArrayLike, axis?: number | null, opts: { keepdims?: boolean } = {}): JaxArray {
+  checkOptions(opts, "argmin");
   return argExtremum(x, axis, opts, false);
 }
 
 /** True where every element over `axis` is non-zero (empty → true). */
 export function all(x: ArrayLike, axis?: Axis, opts: { keepdims?: boolean } = {}): JaxArray {
+  checkOptions(opts, "all");
   const a = asArray(x);
   const axes = reductionAxes(axis, a.ndim, "all");
   return keep(r.reduceAnd(toBool(a), axes), a.aval.shape, axes, opts.keepdims);
 }
 /** True where any element over `axis` is non-zero (empty → false). */
 export function any(x: ArrayLike, axis?: Axis, opts: { keepdims?: boolean } = {}): JaxArray {
+  checkOptions(opts, "any");
   const a = asArray(x);
   const axes = reductionAxes(axis, a.ndim, "any");
   return keep(r.reduceOr(toBool(a), axes), a.aval.shape, axes, opts.keepdims);
@@ -192,6 +203,7 @@ export function any(x: ArrayLike, axis?: Axis, opts: { keepdims?: boolean } = {}
 
 /** Number of non-zero elements over `axis` (int32). */
 export function countNonzero(x: ArrayLike, axis?: Axis, opts: { keepdims?: boolean } = {}): JaxArray {
+  checkOptions(opts, "countNonzero");
   const a = asArray(x);
   return sum(lax.convert(toBool(a), "int32"), axis, opts);
 }
@@ -199,12 +211,14 @@ export function countNonzero(x: ArrayLike, axis?: Axis, opts: { keepdims?: boole
 // ---------------------------------------------------------------- nan-ignoring forms
 /** Sum treating NaN as zero. */
 export function nansum(x: ArrayLike, axis?: Axis, opts: ReduceOptions = {}): JaxArray {
+  checkOptions(opts, "nansum");
   const a = asArray(x);
   if (!isFloat(a.dtype)) return sum(a, axis, opts);
   return sum(lax.select(isnan(a), lax.zerosLike(a), a), axis, opts);
 }
 /** Product treating NaN as one. */
 export function nanprod(x: ArrayLike, axis?: Axis, opts: ReduceOptions = {}): JaxArray {
+  checkOptions(opts, "nanprod");
   const a = asArray(x);
   if (!isFloat(a.dtype)) return prod(a, axis, opts);
   return prod(lax.select(isnan(a), lax.full(a.aval.shape, 1, a.dtype, a.weakType), a), axis, opts);
@@ -221,14 +235,17 @@ function nanExtremum(x: ArrayLike, axis: Axis, opts: ExtremumOptions, isMax: boo
 }
 /** Maximum ignoring NaN (NaN only where a slice is all NaN). */
 export function nanmax(x: ArrayLike, axis?: Axis, opts: ExtremumOptions = {}): JaxArray {
+  checkOptions(opts, "nanmax");
   return nanExtremum(x, axis, opts, true);
 }
 /** Minimum ignoring NaN (NaN only where a slice is all NaN). */
 export function nanmin(x: ArrayLike, axis?: Axis, opts: ExtremumOptions = {}): JaxArray {
+  checkOptions(opts, "nanmin");
   return nanExtremum(x, axis, opts, false);
 }
 /** Mean of the non-NaN elements. */
 export function nanmean(x: ArrayLike, axis?: Axis, opts: ReduceOptions = {}): JaxArray {
+  checkOptions(opts, "nanmean");
   const a = asArray(x);
   if (!isFloat(a.dtype)) return mean(a, axis, opts);
   const nan = isnan(a);
@@ -273,12 +290,14 @@ function sortAxis(a: JaxArray, axis: number | null | undefined, name: string): [
 }
 /** Sorted copy along `axis` (default -1; flattened when null). Stable, NaN last. */
 export function sort(x: ArrayLike, axis: number | null = -1, opts: SortOptions = {}): JaxArray {
+  checkOptions(opts, "sort");
   const [a, ax] = sortAxis(asArray(x), axis, "sort");
   const s = r.sort(a, ax);
   return opts.descending ? rev(s, [ax]) : s;
 }
 /** Indices (int32) that sort `x` along `axis` (default -1; flattened when null). Stable, NaN last. */
 export function argsort(x: ArrayLike, axis: number | null = -1, opts: SortOptions = {}): JaxArray {
+  checkOptions(opts, "argsort");
   let [a, ax] = sortAxis(asArray(x), axis, "argsort");
   let idx = r.iota(a.aval.shape, ax);
   // descending and stable: sort the reversed array, then reverse the indices back
