@@ -145,6 +145,21 @@ export function groupInputs(eqns: readonly JaxprEqn[]): Atom[] {
   return inputs;
 }
 
+/** Who reads each variable: the equations, and "out" for the jaxpr's outputs. */
+export type Uses = Map<Var, Set<JaxprEqn | "out">>;
+export function usesOf(jaxpr: Jaxpr): Uses {
+  const usedBy: Uses = new Map();
+  const use = (a: Atom, by: JaxprEqn | "out") => {
+    if (a instanceof Literal) return;
+    let s = usedBy.get(a);
+    if (!s) usedBy.set(a, (s = new Set()));
+    s.add(by);
+  };
+  for (const e of jaxpr.eqns) e.inputs.forEach((a) => use(a, e));
+  jaxpr.outvars.forEach((a) => use(a, "out"));
+  return usedBy;
+}
+
 /**
  * Splits a jaxpr into fused groups and single equations. `canFuse(e)` says whether an
  * equation may join an elementwise group; `canReduce(e, group)` whether a reduction of a value
@@ -159,15 +174,7 @@ export function planJaxpr(
   kindOf: (e: JaxprEqn) => string = () => "",
 ): Planned[] {
   // uses of each var outside its defining group decide the group's outputs
-  const usedBy = new Map<Var, Set<JaxprEqn | "out">>();
-  const use = (a: Atom, by: JaxprEqn | "out") => {
-    if (a instanceof Literal) return;
-    let s = usedBy.get(a);
-    if (!s) usedBy.set(a, (s = new Set()));
-    s.add(by);
-  };
-  for (const e of jaxpr.eqns) e.inputs.forEach((a) => use(a, e));
-  jaxpr.outvars.forEach((a) => use(a, "out"));
+  const usedBy = usesOf(jaxpr);
 
   const steps: Planned[] = [];
   let group: JaxprEqn[] = [];

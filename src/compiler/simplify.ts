@@ -18,6 +18,7 @@ import { getPrimitive } from "../core/primitive.js";
 import { evalPrimitive } from "../core/trace.js";
 import type { DotGeneralParams } from "../primitives/linalg.js";
 import { JS_OPS } from "./js_ops.js";
+import { usesOf } from "./fuse.js";
 
 const prim = (name: string) => {
   const p = getPrimitive(name);
@@ -75,14 +76,13 @@ function foldScalars(jaxpr: Jaxpr): Jaxpr {
   const sub = new Map<Var, Atom>();
   const at = (a: Atom): Atom => (a instanceof Var ? (sub.get(a) ?? a) : a);
   // which variables only elementwise equations (with a full-shaped partner) read
-  const readers = new Map<Var, JaxprEqn[]>();
-  for (const e of jaxpr.eqns) for (const a of e.inputs) if (a instanceof Var) readers.set(a, [...(readers.get(a) ?? []), e]);
+  const readers = usesOf(jaxpr);
   const bcasts = new Set(jaxpr.eqns.filter((e) => e.prim.name === "broadcast_in_dim" && isScalar(e.inputs[0]!)).map((e) => e.outvars[0]!));
   // the partner must stay full-shaped: not another scalar broadcast that may be replaced too
   const inPlace = (v: Var): boolean =>
-    !results.has(v) &&
-    (readers.get(v) ?? []).every(
+    [...(readers.get(v) ?? [])].every(
       (u) =>
+        u !== "out" &&
         u.prim.name in JS_OPS &&
         u.outvars.length === 1 &&
         shapeIs(u.outvars[0]!, v.aval.shape) &&

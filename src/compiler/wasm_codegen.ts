@@ -69,7 +69,7 @@ import {
 import * as X from "../backends/wasm/vmath.js";
 import { KIND, PAR_MIN, WasmBuffer, heap, hostBuffer, kernelCall, newBuffer, wasmThreadPool } from "../backends/wasm/index.js";
 import { simplifyJaxpr } from "./simplify.js";
-import { type FusedGroup, type JsKernel, type Planned, codegen, fusible, groupInputs, planJaxpr, runSteps } from "./fuse.js";
+import { type FusedGroup, type JsKernel, type Planned, type Uses, codegen, fusible, groupInputs, planJaxpr, runSteps, usesOf } from "./fuse.js";
 
 /** The EW_OPS key of an equation, or null when it has no wasm emitter (then it is not fused). */
 export function wasmOpKey(e: JaxprEqn): string | null {
@@ -695,19 +695,6 @@ function kernelStep(g: FusedGroup, epi: Epilogue | null = null, epiInputs: Atom[
   return [{ kind: "kernel", fn: buildKernel(spec), spec, memIns: memInsOf(spec), scalarIns: scalarInsOf(spec), n: shapeSize(g.shape), costly }];
 }
 
-type Uses = Map<Var, Set<JaxprEqn | "out">>;
-function usesOf(jaxpr: Jaxpr): Uses {
-  const usedBy: Uses = new Map();
-  const use = (a: Atom, by: JaxprEqn | "out") => {
-    if (a instanceof Literal) return;
-    let s = usedBy.get(a);
-    if (!s) usedBy.set(a, (s = new Set()));
-    s.add(by);
-  };
-  for (const e of jaxpr.eqns) e.inputs.forEach((a) => use(a, e));
-  jaxpr.outvars.forEach((a) => use(a, "out"));
-  return usedBy;
-}
 
 /**
  * The epilogue of plan[i] (a group with reductions): reshapes of its reductions' outputs,
