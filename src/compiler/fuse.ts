@@ -333,7 +333,13 @@ export function runSteps<K>(
         const e = st.eqn!;
         const outs = bind(e.prim, e.inputs.map(read), e.params);
         const fresh = typeof e.prim.impl === "function";
-        outs.forEach((o, j) => (fresh ? setOwned(e.outvars[j]!, o) : env.set(e.outvars[j]!, o)));
+        outs.forEach((o, j) => {
+          if (fresh) return setOwned(e.outvars[j]!, o);
+          env.set(e.outvars[j]!, o);
+          // a higher-order primitive may return one of its inputs itself (cond's identity
+          // branch, a loop's untouched carry): that value now lives on in this output
+          for (const a of e.inputs) if (!(a instanceof Literal) && owned.has(a) && env.get(a) === o) owned.delete(a);
+        });
       } else runKernel(s as K, read, setOwned);
     } finally {
       allocHints.transient = hint;

@@ -103,3 +103,21 @@ test("compile-time rewrites (outer products, scalar broadcasts, folded scalars) 
   // relu's zeros and a bias, scalar arithmetic on literals
   compare("bias + relu", (m: A, b: A) => jnp.maximum(m.add(b), 0).mul(lax.neg(jnp.array(1)).div(3)), m, row);
 });
+
+test("intermediates that a higher-order primitive returns as they are stay alive (cond, while, inner jit)", () => {
+  const x = jnp.arange(3000).astype("float32"); // large enough for wasm blocks
+  const viaCond = (x: A, p: A) => {
+    const y = x.mul(2).add(0.5);
+    return (lax.cond(p.gt(0), (a: A) => a, (a: A) => a.add(1), y) as A).add(1);
+  };
+  const viaWhile = (x: A) => {
+    const y = x.mul(2).add(0.5);
+    const [a, b] = lax.whileLoop((c: A[]) => c[1]!.lt(3), (c: A[]) => [c[0]!, c[1]!.add(1)], [y, jnp.array(0)]) as A[];
+    return a!.add(b!);
+  };
+  const viaJit = (x: A) => jit((t: A) => t)(x.mul(2)).add(1);
+  compare("cond identity branch", viaCond, x, jnp.array(1));
+  compare("untouched while carry", viaWhile, x);
+  compare("inner identity jit", viaJit, x);
+  assert.deepEqual(Array.from((jit(viaCond)(x, jnp.array(1)) as A).dataSync().slice(0, 3)), [1.5, 3.5, 5.5]);
+});
