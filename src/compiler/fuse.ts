@@ -275,7 +275,8 @@ function lastUses<K>(jaxpr: Jaxpr, steps: readonly AnyStep<K>[], inputsOf: (k: K
   const escapes = steps.map((s) => {
     const st = s as { kind: string; eqn?: JaxprEqn };
     if (st.kind !== "eqn") return true;
-    return typeof st.eqn!.prim.impl !== "function" || st.eqn!.outvars.some((v) => outs.has(v));
+    // (host callbacks run user code, whose arrays are not the program's to free)
+    return typeof st.eqn!.prim.impl !== "function" || st.eqn!.prim.name === "debug_callback" || st.eqn!.outvars.some((v) => outs.has(v));
   });
   return { dies, escapes };
 }
