@@ -4,7 +4,7 @@
 import { ShapedArray } from "../core/aval.js";
 import { type DType, type TypedArray, isFloat, castScalar } from "../core/dtype.js";
 import { EagerArray, type JaxArray } from "../core/array.js";
-import { bind1 } from "../core/trace.js";
+import { bind, bind1 } from "../core/trace.js";
 import {
   type BatchRule,
   type HostArray,
@@ -166,8 +166,9 @@ export function broadcastBatch(prim: () => Primitive<any>): BatchRule<any> {
       if (per < outRank) y = reshape(y, [y.aval.shape[0]!, ...new Array<number>(outRank - per).fill(1), ...y.aval.shape.slice(1)]);
       return y;
     });
-    // unbatched args of full rank broadcast against [B, ...]
-    return [[bind1(prim(), args, params)], [0]];
+    // unbatched args of full rank broadcast against [B, ...]; every output is batched at 0
+    const outs = bind(prim(), args, params);
+    return [outs, outs.map(() => 0)];
   };
 }
 

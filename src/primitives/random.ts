@@ -9,7 +9,7 @@ import { bind, bind1 } from "../core/trace.js";
 import { type BatchRule, type HostArray, NOT_LINEAR, type Primitive, definePrimitive, missing } from "../core/primitive.js";
 import { alloc, broadcastShapes, broadcastStrides, forEachStrided } from "./util.js";
 import { add, broadcastBatch, exp, mul, neg, scalarLike } from "./elementwise.js";
-import { broadcastTo, moveaxis, reshape } from "./movement.js";
+import { broadcastTo } from "./movement.js";
 
 const LOWER = missing("the wasm compiler (issue #6)");
 
@@ -81,19 +81,8 @@ export const threefry2x32P: Primitive<{}> = definePrimitive<{}>({
     return [ys, [null, null]];
   },
   transpose: NOT_LINEAR,
-  // elementwise with broadcasting: batch dims to the front (as broadcastBatch), two outputs
-  batch: (xs, dims) => {
-    const outRank = Math.max(...xs.map((x, i) => x.ndim - (dims[i] === null ? 0 : 1)));
-    const args = xs.map((x, i) => {
-      const d = dims[i];
-      if (d === null || d === undefined) return x;
-      let y = d === 0 ? x : moveaxis(x, d, 0);
-      const per = y.ndim - 1;
-      if (per < outRank) y = reshape(y, [y.aval.shape[0]!, ...new Array<number>(outRank - per).fill(1), ...y.aval.shape.slice(1)]);
-      return y;
-    });
-    return [bind(threefry2x32P, args), [0, 0]];
-  },
+  // elementwise with broadcasting: batch dims to the front, both outputs batched at 0
+  batch: broadcastBatch(() => threefry2x32P),
   lower: LOWER,
 });
 
