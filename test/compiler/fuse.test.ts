@@ -6,15 +6,8 @@ import { jit, jnp, lax, makeJaxpr, vmap, grad, type Array as A } from "../../src
 import { compileOptions } from "../../src/transforms/jit.js";
 import { executableFor } from "../../src/compiler/fuse.js";
 import { dotGeneral } from "../../src/primitives/linalg.js";
+import { bitsEqual } from "../harness/assertions.js";
 
-function bitsEqual(a: A, b: A): boolean {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  if (a.dtype !== b.dtype || a.shape.join() !== b.shape.join() || x.length !== y.length) return false;
-  const bx = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-  const by = new Uint8Array(y.buffer, y.byteOffset, y.byteLength);
-  return bx.every((v, i) => v === by[i]);
-}
 
 function compare(name: string, f: (...xs: A[]) => A | A[], ...args: A[]): void {
   const j = jit(f);

@@ -11,6 +11,7 @@ import { compileOptions } from "../../src/transforms/jit.js";
 import { startThreads, threadStats, wasmAvailable, wasmBackend } from "../../src/backends/wasm/index.js";
 import { compileWasm } from "../../src/compiler/wasm_codegen.js";
 import { getBackend } from "../../src/backends/backend.js";
+import { bitsEqual } from "../harness/assertions.js";
 
 const skip = !wasmAvailable && "WebAssembly SIMD128 is not available";
 
@@ -18,14 +19,6 @@ const skip = !wasmAvailable && "WebAssembly SIMD128 is not available";
 function W(a: A): A {
   const e = a as unknown as EagerArray;
   return EagerArray.fromTyped(e._host().slice(), e.aval.shape, e.aval.dtype, false, wasmBackend) as unknown as A;
-}
-function bitsEqual(a: A, b: A): boolean {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  if (a.dtype !== b.dtype || a.shape.join() !== b.shape.join() || x.length !== y.length) return false;
-  const bx = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-  const by = new Uint8Array(y.buffer, y.byteOffset, y.byteLength);
-  return bx.every((v, i) => v === by[i]);
 }
 const backendOf = (a: A): string => (a as unknown as EagerArray).backend.name;
 

@@ -1,7 +1,7 @@
 // assertions.ts — shared value assertions for tests: shapes of nested JS arrays, close()
 // against expected nested numbers (SEMANTICS 0.6 float32 tolerance by default), same() for two arrays.
 import assert from "node:assert/strict";
-import { jnp } from "../../src/index.js";
+import { jnp, type Array as A } from "../../src/index.js";
 
 export type Nested = number | Nested[];
 
@@ -35,4 +35,14 @@ export function same(a: unknown, b: unknown, tol = 1e-5, what = ""): void {
   const x = Array.from(a.dataSync() as ArrayLike<number>);
   const y = Array.from(b.dataSync() as ArrayLike<number>);
   x.forEach((v, i) => assert.ok(Math.abs(v - y[i]!) <= tol + tol * Math.abs(y[i]!), `${what}: element ${i}: ${v} vs ${y[i]}`));
+}
+
+/** Same dtype, shape and bytes (NaN payloads and signed zeros included). */
+export function bitsEqual(a: A, b: A): boolean {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  if (a.dtype !== b.dtype || a.shape.join() !== b.shape.join() || x.length !== y.length) return false;
+  const bx = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  const by = new Uint8Array(y.buffer, y.byteOffset, y.byteLength);
+  return bx.every((v, i) => v === by[i]);
 }
