@@ -3,26 +3,18 @@
 // gradients (relu'(0) = 0, stability at ±1000), vmap/jit composition and bad input.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
 import { jnp, nn, random, grad, vmap, jit, jvp, type Array as JArray, type DType } from "../../src/index.js";
+import { type EncData, decodeScalar, loadJson } from "../harness/reference.js";
 
-interface Enc {
-  shape: number[];
-  dtype: string;
-  data: (number | string | boolean)[];
-}
+type Enc = EncData;
 interface Case {
   name: string;
   fn: string;
   args: Record<string, unknown>;
   out: Enc;
 }
-const here = dirname(fileURLToPath(import.meta.url));
-const ref = JSON.parse(readFileSync(join(here, "../reference/random.json"), "utf8")) as { nn: Case[]; init: Case[] };
-const num = (v: number | string | boolean): number =>
-  v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : typeof v === "boolean" ? (v ? 1 : 0) : (v as number);
+const ref = loadJson<{ nn: Case[]; init: Case[] }>("random.json")!;
+const num = decodeScalar;
 const dec = (e: Enc): JArray => jnp.array(e.data.map(num), e.dtype as DType).reshape(e.shape);
 
 function close(got: JArray, want: Enc, name: string, rtol = 1e-5, atol = 1e-6): void {

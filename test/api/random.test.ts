@@ -2,17 +2,11 @@
 // gen_random.py), the threefry reference vectors, vmap/jit/grad behaviour and bad input.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
 import { jnp, random, vmap, jit, grad, type Array as JArray, type DType } from "../../src/index.js";
 import { threefry2x32, erfInvF32 } from "../../src/primitives/random.js";
+import { type EncData, decodeScalar, loadJson } from "../harness/reference.js";
 
-interface Enc {
-  shape: number[];
-  dtype: string;
-  data: (number | string | boolean)[];
-}
+type Enc = EncData;
 interface Case {
   name: string;
   fn: string;
@@ -20,11 +14,9 @@ interface Case {
   out: Enc;
   x64?: boolean;
 }
-const here = dirname(fileURLToPath(import.meta.url));
-const ref = JSON.parse(readFileSync(join(here, "../reference/random.json"), "utf8")) as { random: Case[] };
+const ref = loadJson<{ random: Case[] }>("random.json")!;
 
-const num = (v: number | string | boolean): number =>
-  v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : typeof v === "boolean" ? (v ? 1 : 0) : (v as number);
+const num = decodeScalar;
 function dec(e: Enc): JArray {
   const d = (e.dtype === "int64" ? "int32" : e.dtype) as DType;
   return jnp.array(e.data.map(num), d).reshape(e.shape);

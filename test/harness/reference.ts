@@ -21,6 +21,12 @@ export interface EncArray {
   dtype: string;
   weak?: boolean;
 }
+/** An array as random.json / optim.json record it (values under `data`). */
+export interface EncData {
+  shape: number[];
+  dtype: string;
+  data: EncScalar[];
+}
 export interface RefCase {
   fn: string;
   args: unknown[];
