@@ -79,47 +79,36 @@ for (const n of SPEC.matmul) {
     };
   };
 }
+/** A jitted one-argument benchmark: times f(x) and disposes the result; `check` reduces the
+ * host data of one result. */
+function jitted(x, f, check) {
+  return {
+    check: async () => check(await host(f(x.ref))),
+    fn: async () => {
+      const y = f(x.ref);
+      await y.blockUntilReady();
+      y.dispose();
+    },
+    cleanup: () => (x.dispose(), f.dispose()),
+  };
+}
 for (const [name, n] of Object.entries(SPEC.chain)) {
   benches[name] = async () => {
     const x = np.array(uniform(n, -3, 3, 3));
     const f = jit((x) => np.tanh(x.ref).mul(2).add(np.sin(x.ref).mul(x)));
-    return {
-      check: async () => meanSq(await host(f(x.ref))),
-      fn: async () => {
-        const y = f(x.ref);
-        await y.blockUntilReady();
-        y.dispose();
-      },
-      cleanup: () => (x.dispose(), f.dispose()),
-    };
+    return jitted(x, f, meanSq);
   };
 }
 const [R, C] = SPEC.reduce;
 benches.sum_4096x1024 = async () => {
   const x = f32(uniform(R * C, -1, 1, 4), [R, C]);
   const f = jit((x) => np.sum(x));
-  return {
-    check: async () => (await host(f(x.ref)))[0],
-    fn: async () => {
-      const y = f(x.ref);
-      await y.blockUntilReady();
-      y.dispose();
-    },
-    cleanup: () => (x.dispose(), f.dispose()),
-  };
+  return jitted(x, f, (h) => h[0]);
 };
 benches.softmax_4096x1024 = async () => {
   const x = f32(uniform(R * C, -3, 3, 5), [R, C]);
   const f = jit((x) => nn.softmax(x, -1));
-  return {
-    check: async () => meanSq(await host(f(x.ref))),
-    fn: async () => {
-      const y = f(x.ref);
-      await y.blockUntilReady();
-      y.dispose();
-    },
-    cleanup: () => (x.dispose(), f.dispose()),
-  };
+  return jitted(x, f, meanSq);
 };
 benches.mlp_step = async () => {
   const { p, x, y } = mlpSetup();
