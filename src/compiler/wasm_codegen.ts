@@ -67,7 +67,7 @@ import {
   vstore,
 } from "../backends/wasm/kernels.js";
 import * as X from "../backends/wasm/vmath.js";
-import { KIND, PAR_MIN, WasmBuffer, heap, hostBuffer, kernelCall, newBuffer, wasmThreadPool } from "../backends/wasm/index.js";
+import { KIND, PAR_MIN, WasmBuffer, bstrides, heap, hostBuffer, kernelCall, newBuffer, wasmThreadPool } from "../backends/wasm/index.js";
 import { simplifyJaxpr } from "./simplify.js";
 import { type FusedGroup, type JsKernel, type Planned, type Uses, codegen, fusible, groupInputs, planJaxpr, runSteps, usesOf } from "./fuse.js";
 
@@ -102,14 +102,6 @@ interface Layout {
 }
 const REDS: Record<string, "sum" | "max" | "min"> = { reduce_sum: "sum", reduce_max: "max", reduce_min: "min" };
 
-/** Strides (elements) reading `shape` broadcast to `outShape` (0 on broadcast dims). */
-function bstrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const st = stridesOf(shape);
-  const off = outShape.length - shape.length;
-  const r = new Array<number>(outShape.length).fill(0);
-  for (let i = 0; i < shape.length; i++) r[off + i] = shape[i] === 1 ? 0 : st[i]!;
-  return r;
-}
 /** Strides writing a reduction's output from the input index (0 on reduced dims). */
 function redStrides(shape: readonly number[], axes: readonly number[]): number[] {
   const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));

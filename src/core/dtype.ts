@@ -25,20 +25,18 @@ export const isBool = (d: DType): boolean => d === "bool";
 /** True for dtypes that can carry a derivative (JAX: np.inexact). */
 export const isInexact = isFloat;
 
+/** The typed-array constructor that stores each dtype (bool and float0 as bytes). */
+export const TYPED_ARRAY: Record<DType, { new (n: number): TypedArray; new (b: ArrayBufferLike, byteOffset: number, length: number): TypedArray }> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  bool: Uint8Array,
+  float0: Uint8Array,
+};
+
 export function typedArrayFor(d: DType, n: number): TypedArray {
-  switch (d) {
-    case "float32":
-      return new Float32Array(n);
-    case "float64":
-      return new Float64Array(n);
-    case "int32":
-      return new Int32Array(n);
-    case "uint32":
-      return new Uint32Array(n);
-    case "bool":
-    case "float0":
-      return new Uint8Array(n);
-  }
+  return new TYPED_ARRAY[d](n);
 }
 
 /** Rounds/wraps a JS number to the value it would have when stored with dtype `d`. */

@@ -4,7 +4,7 @@
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import "../index.js"; // registers every primitive and the backends
 import { EagerArray, type JaxArray } from "../core/array.js";
-import type { DType, TypedArray } from "../core/dtype.js";
+import { type DType, TYPED_ARRAY, type TypedArray } from "../core/dtype.js";
 import { type ClosedJaxpr, evalJaxpr } from "../core/jaxpr.js";
 import { DeviceGroup, GroupAborted, setCurrentGroup } from "./comm.js";
 import type { BufferRef, DeviceCommand, DeviceReply } from "./pool.js";
@@ -15,15 +15,7 @@ const replyPort = wd.port;
 const programs = new Map<number, ClosedJaxpr>();
 let callbacks: NonNullable<DeviceReply["callbacks"]> = [];
 
-const CTORS: Record<string, new (b: ArrayBufferLike, o: number, n: number) => TypedArray> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  bool: Uint8Array,
-  float0: Uint8Array,
-};
-const view = (r: BufferRef): TypedArray => new CTORS[r.dtype]!(r.buf, r.byteOffset, r.length);
+const view = (r: BufferRef): TypedArray => new TYPED_ARRAY[r.dtype as DType](r.buf, r.byteOffset, r.length);
 
 function run(cmd: DeviceCommand): DeviceReply {
   let prog = programs.get(cmd.programId);

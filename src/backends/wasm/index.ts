@@ -28,7 +28,7 @@
 // JAXTS_WASM_STATS=1 prints per-primitive counts of wasm kernels vs JS impls at exit.
 import type { ShapedArray } from "../../core/aval.js";
 import { shapeSize, stridesOf } from "../../core/aval.js";
-import { type DType, type TypedArray, typedArrayFor } from "../../core/dtype.js";
+import { type DType, TYPED_ARRAY, type TypedArray, typedArrayFor } from "../../core/dtype.js";
 import type { HostArray, Params, Primitive } from "../../core/primitive.js";
 import { type Backend, type DeviceBuffer, allocHints, registerBackend, setDefaultBackend } from "../backend.js";
 import { type HeapStats, WasmHeap } from "./memory.js";
@@ -142,15 +142,7 @@ export function wasmThreadPool(): ThreadPool | null {
 
 // ---------------------------------------------------------------- buffers
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint32: 4, bool: 1, float0: 1 };
-type Ctor = new (b: ArrayBufferLike, off: number, n: number) => TypedArray;
-const CTORS: Record<DType, Ctor> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  bool: Uint8Array,
-  float0: Uint8Array,
-};
+const CTORS = TYPED_ARRAY;
 
 interface Block {
   readonly ptr: number;
@@ -427,7 +419,7 @@ type WasmImpl = (ins: WasmBuffer[], inAvals: ShapedArray[], params: Params, outA
 export const KIND: Partial<Record<DType, Kind>> = { float32: "f32", int32: "i32", bool: "bool" };
 
 /** Strides (elements) reading `shape` broadcast to `outShape` (0 on broadcast dims). */
-function bstrides(shape: readonly number[], outShape: readonly number[]): number[] {
+export function bstrides(shape: readonly number[], outShape: readonly number[]): number[] {
   const st = stridesOf(shape);
   const off = outShape.length - shape.length;
   const r = new Array<number>(outShape.length).fill(0);
