@@ -260,24 +260,19 @@ type AnyStep<K> = { kind: "eqn"; eqn: JaxprEqn } | K;
 function lastUses<K>(jaxpr: Jaxpr, steps: readonly AnyStep<K>[], inputsOf: (k: K) => readonly Atom[]): Liveness {
   const keep = new Set<Var>([...jaxpr.invars, ...jaxpr.constvars]);
   for (const a of jaxpr.outvars) if (!(a instanceof Literal)) keep.add(a);
+  const outs = new Set(jaxpr.outvars);
   const last = new Map<Var, number>();
-  steps.forEach((s, i) => {
-    const st = s as { kind: string; eqn?: JaxprEqn };
-    const ins = st.kind === "eqn" ? st.eqn!.inputs : inputsOf(s as K);
-    const host = st.kind === "eqn" && st.eqn!.prim.name === "debug_callback";
-    for (const a of ins) if (!(a instanceof Literal)) host ? keep.add(a) : last.set(a, i);
+  // per step: whether what it makes may outlive the call — a kernel with an output among the
+  // jaxpr's, any output of a higher-order primitive (it may alias anything), and anything a
+  // host callback's user code makes
+  const escapes = steps.map((s, i) => {
+    const eqn = (s as { kind: string; eqn?: JaxprEqn }).kind === "eqn" ? (s as { eqn: JaxprEqn }).eqn : null;
+    const host = eqn?.prim.name === "debug_callback";
+    for (const a of eqn ? eqn.inputs : inputsOf(s as K)) if (!(a instanceof Literal)) host ? keep.add(a) : last.set(a, i);
+    return !eqn || host || typeof eqn.prim.impl !== "function" || eqn.outvars.some((v) => outs.has(v));
   });
   const dies: Var[][] = steps.map(() => []);
   for (const [v, i] of last) if (!keep.has(v)) dies[i]!.push(v);
-  // steps that may make one of the jaxpr's outputs (kernels: when any output is one; the
-  // outputs of an equation of a higher-order primitive may alias anything)
-  const outs = new Set(jaxpr.outvars);
-  const escapes = steps.map((s) => {
-    const st = s as { kind: string; eqn?: JaxprEqn };
-    if (st.kind !== "eqn") return true;
-    // (host callbacks run user code, whose arrays are not the program's to free)
-    return typeof st.eqn!.prim.impl !== "function" || st.eqn!.prim.name === "debug_callback" || st.eqn!.outvars.some((v) => outs.has(v));
-  });
   return { dies, escapes };
 }
 interface Liveness {
